@@ -1,0 +1,294 @@
+"""The composition root: ``python -m app``.
+
+This is the one module that wires everything together and the only one in ``app`` that may
+import ``widgets`` (an import-linter contract allows exactly this). Start-up runs in order —
+settings, logging, database, writer, live queries, window — each step logged; shutdown runs
+in reverse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.cli import build_parser, run_config_command
+from app.core import DatabaseTarget
+from app.logsetup import setup_logging
+from app.paths import AppPaths
+from app.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("app.main")
+
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command == "config":
+        return run_config_command(args)
+    paths = AppPaths.default().ensure()
+    try:
+        settings = _settings(args, paths)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    log_file = args.log_file or Path(settings.logging.file or paths.log_dir / "console.log")
+    setup_logging(
+        level=args.log_level or settings.logging.level, file=log_file,
+        json_lines=args.log_json or settings.logging.json,
+        max_bytes=settings.logging.max_bytes, backups=settings.logging.backups,
+    )
+    log.info("console %s starting: %s", __version__, args.command,
+             extra={"event": "starting", "version": __version__, "log_file": str(log_file)})
+    try:
+        if args.command == "db":
+            return _db_command(args, settings, paths)
+        if args.command == "demo":
+            db = _prepare_demo_database(args)
+        else:
+            db = _run_database(args, settings, paths)
+    except _UsageError as exc:
+        log.error("%s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _run_gui(args, settings, paths, db)
+
+
+class _UsageError(Exception):
+    """A command-line problem reported without a traceback."""
+
+
+def _settings(args: argparse.Namespace, paths: AppPaths) -> Settings:
+    settings = load_settings(args.config or paths.settings_file)
+    if getattr(args, "lang", None):
+        settings = settings.replace("console", language=args.lang)
+    if getattr(args, "jurisdiction", None):
+        settings = settings.replace("console", jurisdiction=args.jurisdiction)
+    return settings
+
+
+# ---------------------------------------------------------------------- databases
+def _database_url(text: str) -> str:
+    """A URL, or a path to a SQLite file turned into one."""
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _run_database(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> DatabaseTarget:
+    given = getattr(args, "db", None) or settings.database.url
+    if not given:
+        return DatabaseTarget(f"sqlite:///{paths.database_file}")
+    url = _database_url(given)
+    target = DatabaseTarget(url)
+    if target.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        if database and database != ":memory:" and not Path(database).exists():
+            raise _UsageError(f"no SQLite database at {database} (use `demo` for a new one)")
+    return target
+
+
+def _prepare_demo_database(args: argparse.Namespace) -> DatabaseTarget:
+    from app.demo.world import DEFAULT_SEED, seed_world
+    from models.db import make_engine, make_session_factory, prepare_database
+
+    if args.db_file is not None:
+        path = args.db_file.expanduser().resolve()
+        if path.exists():
+            raise _UsageError(f"{path} exists; the demo needs a fresh database file")
+    else:
+        path = Path(tempfile.mkdtemp(prefix="cedc-demo-")) / "demo.sqlite3"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    try:
+        prepare_database(engine, auto_upgrade=True)
+        with make_session_factory(engine)() as session:
+            seed_world(session, DEFAULT_SEED if args.seed is None else args.seed)
+            session.commit()
+    finally:
+        engine.dispose()
+    log.info("demo database %s", path, extra={"event": "demo_database", "path": str(path)})
+    return DatabaseTarget(url)
+
+
+def _db_command(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> int:
+    from models.db import SchemaError, make_engine, schema_state, upgrade
+
+    given = args.db or settings.database.url
+    target = DatabaseTarget(_database_url(given) if given else f"sqlite:///{paths.database_file}")
+    if target.is_sqlite and args.db_command == "current":
+        from sqlalchemy.engine import make_url
+
+        database = make_url(target.url).database
+        if database and database != ":memory:" and not Path(database).exists():
+            print(f"no database file at {database}", file=sys.stderr)
+            return 1
+    engine = make_engine(target.url)
+    try:
+        state = schema_state(engine)
+        if not state.known:
+            raise SchemaError(f"schema revision {state.current} is newer than this program "
+                              f"(head {state.head})")
+        if args.db_command == "current":
+            print(f"{target.display()}: revision {state.current or '(empty)'}, "
+                  f"this program's head {state.head}"
+                  + ("" if state.up_to_date else " — upgrade needed"))
+            return 0
+        upgrade(engine)
+        print(f"{target.display()}: upgraded to {schema_state(engine).current}")
+        return 0
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------- window
+def _configure_qt_platform(args: argparse.Namespace) -> bool:
+    """Set the Qt environment before the QApplication exists; True when headless."""
+    headless = bool(args.offscreen)
+    no_display = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if no_display and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal"):
+        if os.environ.get("QT_QPA_PLATFORM"):
+            log.warning("QT_QPA_PLATFORM=%s but there is no display; using offscreen",
+                        os.environ["QT_QPA_PLATFORM"])
+        headless = True
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        headless = True
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium refuses to run its sandbox as root.
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    return headless
+
+
+def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
+             db: DatabaseTarget) -> int:
+    headless = _configure_qt_platform(args)
+    screenshot: Path | None = args.screenshot
+    every: float | None = args.screenshot_every
+    if headless and args.auto_headless:
+        screenshot = screenshot or Path(tempfile.gettempdir()) / "cedc-console.png"
+        every = every or 5.0
+        print(f"No display found: the console runs offscreen and writes a screenshot every "
+              f"{every:g} s to {screenshot} (Ctrl+C stops it).", flush=True)
+
+    from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.bridge import UiBridge
+    from app.core import ConsoleCore
+    from app.i18n import TranslationError, install_translators
+    from app.lifecycle import Lifecycle
+    from app.qtlog import install_qt_message_handler
+    from models.db import SchemaError
+    from widgets.main_window import MainWindow
+    from widgets.map.scheme import register_scheme
+
+    install_qt_message_handler()
+    register_scheme()
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("culture-dispatch-console")
+    app.setApplicationVersion(__version__)
+    try:
+        translators = install_translators(app, settings.console.language)
+    except TranslationError as exc:
+        log.error("%s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    log.info("language %s, jurisdiction %s, platform %s", settings.console.language,
+             settings.console.jurisdiction, app.platformName(),
+             extra={"event": "gui", "headless": headless})
+
+    bridge = UiBridge()
+    core = ConsoleCore(settings, db, bridge)
+    lifecycle = Lifecycle()
+    core.register(lifecycle)
+    try:
+        lifecycle.start_all()
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except Exception as exc:
+        print(f"error: the console could not start: {exc}", file=sys.stderr)
+        return 1
+
+    # Headless runs (screenshots, servers) use the default layout at a fixed size and leave the
+    # workstation's saved layout alone.
+    window = MainWindow(core, layout_file=None if headless else paths.config_dir / "layout.ini")
+    window.show()
+
+    def ready() -> None:
+        log.info("ready", extra={"event": "ready", "window": window.windowTitle(),
+                                 "parts": lifecycle.started})
+
+    QTimer.singleShot(0, ready)
+
+    def shoot() -> None:
+        if screenshot is not None:
+            _save_screenshot(window, screenshot)
+
+    if screenshot is not None and every:
+        shots = QTimer(window)
+        shots.timeout.connect(shoot)
+        shots.start(int(every * 1000))
+    quit_after = args.quit_after
+    if quit_after is None and screenshot is not None and not every:
+        quit_after = 5.0
+    if quit_after is not None:
+        def finish() -> None:
+            shoot()
+            app.quit()
+
+        QTimer.singleShot(int(quit_after * 1000), finish)
+
+    # Let Ctrl+C and SIGTERM stop the console cleanly (Python runs handlers between events).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    pulse = QTimer(window)
+    pulse.timeout.connect(lambda: None)
+    pulse.start(250)
+
+    def shutdown() -> None:
+        window.save_layout()
+        lifecycle.stop_all()
+
+    app.aboutToQuit.connect(shutdown)
+    rc = app.exec()
+    lifecycle.stop_all()
+    del translators
+    log.info("stopped", extra={"event": "stopped", "rc": rc})
+    return rc
+
+
+def _save_screenshot(widget: Any, path: Path) -> None:
+    path = path.expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    if widget.grab().save(str(tmp), "PNG"):
+        tmp.replace(path)
+        log.info("screenshot %s", path, extra={"event": "screenshot", "path": str(path)})
+    else:
+        log.error("could not write the screenshot %s", path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

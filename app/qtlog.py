@@ -1,0 +1,27 @@
+"""Route Qt's own messages (qDebug/qWarning/…) into Python logging under the ``qt`` logger."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+log = logging.getLogger("qt")
+
+_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _handler(msg_type: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    log.log(_LEVELS.get(msg_type, logging.WARNING), "%s", message,
+            extra={"qt_category": context.category or ""})
+
+
+def install_qt_message_handler() -> None:
+    """Install the handler (idempotent)."""
+    qInstallMessageHandler(_handler)

@@ -1,0 +1,179 @@
+"""Read models for the panels: plain, immutable rows loaded off the UI thread.
+
+Each loader takes a session and the console's jurisdiction and returns a list of frozen rows
+that widgets can show without touching the database again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Assignment,
+    BodyCamera,
+    District,
+    Incident,
+    Jurisdiction,
+    Officer,
+    RadioTerminal,
+    Unit,
+    Vehicle,
+    Venue,
+    scope,
+)
+from models.enums import AssignmentState, IncidentStatus, UnitStatus
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """One unit as the units panel shows it."""
+
+    id: int
+    call_sign: str
+    district_adcode: str | None
+    district_name: str
+    status: UnitStatus
+    status_changed_at: dt.datetime
+    members: tuple[str, ...]
+    vehicle_plate: str
+    radio_issis: tuple[int, ...]
+    camera_count: int
+    last_fix_at: dt.datetime | None
+    lat: float | None
+    lon: float | None
+    active_incident: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    """One incident as the incidents panel shows it."""
+
+    id: int
+    number: str
+    reported_at: dt.datetime
+    priority: int
+    category: str
+    source: str
+    title: str
+    venue_name: str
+    district_adcode: str | None
+    district_name: str
+    status: IncidentStatus
+    escalated: bool
+    units: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+
+
+def district_names(session: Session) -> dict[str, str]:
+    """adcode → name of every district in the database."""
+    return dict(session.execute(select(District.adcode, District.name)).all())
+
+
+def load_units(session: Session, jurisdiction: Jurisdiction) -> list[UnitRow]:
+    """Every unit this console may see, with its crew, vehicle, radios and cameras."""
+    names = district_names(session)
+    units = session.scalars(scope(select(Unit), Unit, jurisdiction).order_by(Unit.call_sign))
+    units_list = list(units)
+    ids = [u.id for u in units_list]
+    members: dict[int, list[str]] = defaultdict(list)
+    for unit_id, name in session.execute(
+        select(Officer.unit_id, Officer.name).where(Officer.unit_id.in_(ids)).order_by(Officer.id)
+    ):
+        if unit_id is not None:
+            members[unit_id].append(name)
+    radios: dict[int, list[int]] = defaultdict(list)
+    for unit_id, issi in session.execute(
+        select(RadioTerminal.unit_id, RadioTerminal.issi)
+        .where(RadioTerminal.unit_id.in_(ids))
+        .order_by(RadioTerminal.issi)
+    ):
+        if unit_id is not None:
+            radios[unit_id].append(issi)
+    cameras = dict(
+        session.execute(
+            select(BodyCamera.unit_id, func.count())
+            .where(BodyCamera.unit_id.in_(ids))
+            .group_by(BodyCamera.unit_id)
+        ).all()
+    )
+    plates = dict(session.execute(select(Vehicle.id, Vehicle.plate)).all())
+    active: dict[int, str] = {}
+    for unit_id, number in session.execute(
+        select(Assignment.unit_id, Incident.number)
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .where(Assignment.state == AssignmentState.ACTIVE, Assignment.unit_id.in_(ids))
+    ):
+        active[unit_id] = number
+    return [
+        UnitRow(
+            id=u.id,
+            call_sign=u.call_sign,
+            district_adcode=u.district_adcode,
+            district_name=names.get(u.district_adcode, "") if u.district_adcode else "",
+            status=u.status,
+            status_changed_at=u.status_changed_at,
+            members=tuple(members.get(u.id, ())),
+            vehicle_plate=plates.get(u.vehicle_id, "") if u.vehicle_id else "",
+            radio_issis=tuple(radios.get(u.id, ())),
+            camera_count=int(cameras.get(u.id, 0)),
+            last_fix_at=u.last_fix_at,
+            lat=u.last_lat,
+            lon=u.last_lon,
+            active_incident=active.get(u.id, ""),
+        )
+        for u in units_list
+    ]
+
+
+def load_incidents(
+    session: Session, jurisdiction: Jurisdiction, *, include_closed_hours: float = 24.0
+) -> list[IncidentRow]:
+    """Open incidents this console may see, plus those closed in the last hours.
+
+    The city centre also sees every escalated incident (it always sees everything).
+    """
+    names = district_names(session)
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=include_closed_hours)
+    open_states = [s for s in IncidentStatus if s.is_open]
+    stmt = scope(select(Incident), Incident, jurisdiction).where(
+        Incident.status.in_(open_states) | (Incident.updated_at >= cutoff)
+    )
+    incidents = list(session.scalars(stmt.order_by(Incident.reported_at.desc())))
+    ids = [i.id for i in incidents]
+    venue_ids = {i.venue_id for i in incidents if i.venue_id is not None}
+    venues = dict(
+        session.execute(select(Venue.id, Venue.name).where(Venue.id.in_(venue_ids))).all()
+    )
+    units: dict[int, list[str]] = defaultdict(list)
+    for incident_id, call_sign in session.execute(
+        select(Assignment.incident_id, Unit.call_sign)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Assignment.incident_id.in_(ids), Assignment.state == AssignmentState.ACTIVE)
+    ):
+        units[incident_id].append(call_sign)
+    return [
+        IncidentRow(
+            id=i.id,
+            number=i.number,
+            reported_at=i.reported_at,
+            priority=i.priority,
+            category=i.category.value,
+            source=i.source.value,
+            title=i.title,
+            venue_name=venues.get(i.venue_id, "") if i.venue_id else "",
+            district_adcode=i.district_adcode,
+            district_name=names.get(i.district_adcode, "") if i.district_adcode else "",
+            status=i.status,
+            escalated=i.escalated,
+            units=tuple(units.get(i.id, ())),
+            lat=i.lat,
+            lon=i.lon,
+        )
+        for i in incidents
+    ]

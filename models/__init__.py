@@ -1,0 +1,54 @@
+"""The console's data model: SQLAlchemy 2.0 typed ORM, Alembic migrations, scoped queries.
+
+No Qt and nothing from ``app`` or ``widgets`` may be imported here (import-linter checks it).
+"""
+
+from models.audit import AuditEvent, User
+from models.base import UTC, Base, utcnow
+from models.force import (
+    BodyCamera,
+    Officer,
+    RadioTerminal,
+    Unit,
+    UnitStatusChange,
+    Vehicle,
+    VehicleTerminal,
+)
+from models.geo import District
+from models.incidents import Assignment, Incident, IncidentEvent
+from models.jurisdiction import BEIJING_DISTRICTS, Jurisdiction, scope
+from models.media import EvidenceItem, MediaSource
+from models.radio import RadioMessage
+from models.speech import Finding, TranscriptSegment
+from models.tracking import PositionFix
+from models.venues import Venue, VenueGradeChange
+
+__all__ = [
+    "BEIJING_DISTRICTS",
+    "UTC",
+    "Assignment",
+    "AuditEvent",
+    "Base",
+    "BodyCamera",
+    "District",
+    "EvidenceItem",
+    "Finding",
+    "Incident",
+    "IncidentEvent",
+    "Jurisdiction",
+    "MediaSource",
+    "Officer",
+    "PositionFix",
+    "RadioMessage",
+    "RadioTerminal",
+    "TranscriptSegment",
+    "Unit",
+    "UnitStatusChange",
+    "User",
+    "Vehicle",
+    "VehicleTerminal",
+    "Venue",
+    "VenueGradeChange",
+    "scope",
+    "utcnow",
+]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.bridge import LinkState, Subsystem, UiBridge
+from app.core import ConsoleCore, DatabaseTarget
+from app.i18n import install_translators
+from app.lifecycle import Lifecycle
+from app.settings import Settings
+from models import Unit
+from models.enums import UnitStatus
+from widgets.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def console(qtbot: QtBot, qapp: QApplication, seeded_db_url: str,
+            request: pytest.FixtureRequest) -> Iterator[MainWindow]:
+    jurisdiction = getattr(request, "param", "city")
+    settings = Settings().replace("console", jurisdiction=jurisdiction)
+    translators = install_translators(qapp, "zh_CN")
+    core = ConsoleCore(settings, DatabaseTarget(seeded_db_url), UiBridge())
+    lifecycle = Lifecycle()
+    core.register(lifecycle)
+    lifecycle.start_all()
+    window = MainWindow(core)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+    lifecycle.stop_all()
+    for t in translators:
+        qapp.removeTranslator(t)
+
+
+def test_window_is_chinese_with_filled_panels_and_honest_status(
+        console: MainWindow, qtbot: QtBot) -> None:
+    assert console.windowTitle() == "文化市场综合执法指挥调度台 — 市级指挥调度中心"
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() >= 30, timeout=5000)
+    qtbot.waitUntil(lambda: console.incidents_panel.model.rowCount() > 0, timeout=5000)
+    assert console.units_dock.windowTitle() == "执法单元"
+    assert console.status.state_of(Subsystem.DATABASE) is LinkState.UP
+    assert console.status.text_of(Subsystem.RADIO) == "电台: 未配置"
+    assert console.status.state_of(Subsystem.VIDEO) is LinkState.NOT_CONFIGURED
+    statuses = {console.units_panel.model.index(r, 1).data()
+                for r in range(console.units_panel.model.rowCount())}
+    assert "空闲" in statuses
+
+
+def test_a_committed_change_reaches_the_units_panel(console: MainWindow, qtbot: QtBot) -> None:
+    core = console.core
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() >= 30, timeout=5000)
+    assert core.writer is not None
+
+    def make_emergency(session):  # type: ignore[no-untyped-def]
+        unit = session.scalars(select(Unit).where(Unit.call_sign == "朝阳01")).one()
+        unit.status = UnitStatus.EMERGENCY
+        return unit.id
+
+    unit_id = core.writer.submit(make_emergency).result(5)
+
+    def shows_emergency() -> bool:
+        row = console.units_panel.model.row_by_id(unit_id)
+        return row is not None and row.status is UnitStatus.EMERGENCY
+
+    qtbot.waitUntil(shows_emergency, timeout=5000)
+    pos = console.units_panel.model.position(unit_id)
+    assert console.units_panel.model.index(pos, 1).data() == "紧急求助"
+
+
+@pytest.mark.parametrize("console", ["110105"], indirect=True)
+def test_a_district_console_shows_only_its_district(console: MainWindow, qtbot: QtBot) -> None:
+    assert console.windowTitle().endswith("朝阳区指挥调度中心")
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() > 0, timeout=5000)
+    districts = {r.district_adcode for r in console.units_panel.model.rows}
+    assert districts == {"110105"}
+    qtbot.waitUntil(lambda: console.core.incidents is not None
+                    and console.core.incidents.rows is not None, timeout=5000)
+    assert all(r.district_adcode == "110105" for r in console.incidents_panel.model.rows)

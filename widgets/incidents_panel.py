@@ -1,0 +1,83 @@
+"""The incidents panel: open incidents (and today's closed ones), live, most urgent first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QWidget
+
+from app.labels import label, local_time
+from models.enums import IncidentCategory, IncidentPriority, IncidentSource
+from widgets.row_model import Column
+from widgets.style import INCIDENT_STATUS_COLOURS, PRIORITY_COLOURS
+from widgets.table_panel import RowTablePanel
+
+
+def _priority_label(value: int) -> str:
+    try:
+        return label(IncidentPriority(value))
+    except ValueError:
+        return str(value)
+
+
+def _enum_label(enum_cls: type[IncidentCategory] | type[IncidentSource], value: str) -> str:
+    try:
+        return label(enum_cls(value))
+    except ValueError:
+        return value
+
+
+class IncidentsPanel(RowTablePanel):
+    """Table of incidents, most urgent first, with a text filter and an open-only switch.
+
+    Signals:
+        incident_selected(int): the id of the incident the dispatcher selected.
+    """
+
+    incident_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("incidents", self._columns(), parent)
+        self.row_selected.connect(self.incident_selected)
+        self.open_only = QCheckBox(self)
+        self.open_only.setObjectName("incidentsOpenOnly")
+        self.open_only.setChecked(True)
+        self.open_only.toggled.connect(self._open_only_changed)
+        self.toolbar.addWidget(self.open_only)
+        self.finish_toolbar()
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self._open_only_changed(True)
+        self.retranslate()
+
+    def _columns(self) -> list[Column]:
+        return [
+            Column(lambda: self.tr("Number"), lambda r: r.number),
+            Column(lambda: self.tr("Reported"), lambda r: local_time(r.reported_at),
+                   sort_key=lambda r: r.reported_at.timestamp()),
+            Column(lambda: self.tr("Priority"), lambda r: _priority_label(r.priority),
+                   # most urgent first, then the oldest first within a priority
+                   sort_key=lambda r: (r.priority, r.reported_at.timestamp()),
+                   background=lambda r: PRIORITY_COLOURS.get(r.priority), align_center=True),
+            Column(lambda: self.tr("Status"), lambda r: label(r.status),
+                   background=lambda r: INCIDENT_STATUS_COLOURS.get(r.status)),
+            Column(lambda: self.tr("Category"),
+                   lambda r: _enum_label(IncidentCategory, r.category)),
+            Column(lambda: self.tr("Venue"), lambda r: r.venue_name),
+            Column(lambda: self.tr("District"), lambda r: r.district_name),
+            Column(lambda: self.tr("Units"), lambda r: "、".join(r.units)),
+            Column(lambda: self.tr("Source"), lambda r: _enum_label(IncidentSource, r.source)),
+            Column(lambda: self.tr("Summary"), lambda r: r.title, tooltip=lambda r: r.title),
+        ]
+
+    def retranslate(self) -> None:
+        """Set every visible text (also after a language change)."""
+        self.open_only.setText(self.tr("Open only"))
+        self.retranslate_table(self.tr("Filter: number, venue, district, category…"))
+
+    def select_incident(self, incident_id: int) -> bool:
+        """Select and reveal an incident. False if it is not shown."""
+        return self.select_id(incident_id)
+
+    @Slot(bool)
+    def _open_only_changed(self, checked: bool) -> None:
+        self.proxy.set_predicate((lambda row: row.status.is_open) if checked else None)
+        self._update_count()

@@ -1,0 +1,212 @@
+"""The console's main window: the map in the centre, panels in docks around it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+
+from app.bridge import Subsystem
+from app.core import ConsoleCore
+from models.jurisdiction import BEIJING_DISTRICTS
+from widgets.incidents_panel import IncidentsPanel
+from widgets.placeholder import NotConfiguredPanel
+from widgets.status_bar import LinkStatusBar
+from widgets.units_panel import UnitsPanel
+
+log = logging.getLogger("widgets.main_window")
+
+_STATE_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """Docked main window. Panels that later releases fill say "not configured" until then."""
+
+    def __init__(self, core: ConsoleCore, *, layout_file: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.core = core
+        self._layout_file = layout_file
+        self.setDockNestingEnabled(True)
+        self.resize(1600, 1000)
+
+        self.map_panel = NotConfiguredPanel("", "", self)
+        self.map_panel.setObjectName("mapPanel")
+        self.setCentralWidget(self.map_panel)
+
+        self.units_panel = UnitsPanel(self)
+        self.incidents_panel = IncidentsPanel(self)
+        self.radio_panel = NotConfiguredPanel("", "", self)
+        self.video_panel = NotConfiguredPanel("", "", self)
+        self.transcript_panel = NotConfiguredPanel("", "", self)
+
+        self.units_dock = self._dock("unitsDock", self.units_panel,
+                                     Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.incidents_dock = self._dock("incidentsDock", self.incidents_panel,
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.radio_dock = self._dock("radioDock", self.radio_panel,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.video_dock = self._dock("videoDock", self.video_panel,
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.transcript_dock = self._dock("transcriptDock", self.transcript_panel,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.incidents_dock, self.radio_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.video_dock, self.transcript_dock)
+        self.video_dock.raise_()
+        self.resizeDocks([self.units_dock, self.video_dock], [520, 380],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.incidents_dock, self.radio_dock], [1100, 500],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.incidents_dock], [330], Qt.Orientation.Vertical)
+        self._default_state = self.saveState(_STATE_VERSION)
+
+        self.status = LinkStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self._connect_core()
+        self.retranslate()
+        self._restore_layout()
+
+    # ------------------------------------------------------------------ building
+    def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        self.view_menu = bar.addMenu("")
+        for dock in (self.units_dock, self.incidents_dock, self.radio_dock, self.video_dock,
+                     self.transcript_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.reset_layout_action = QAction(self)
+        self.reset_layout_action.triggered.connect(self.reset_layout)
+        self.view_menu.addAction(self.reset_layout_action)
+
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self._about)
+        self.help_menu.addAction(self.about_action)
+
+    def _connect_core(self) -> None:
+        bridge = self.core.bridge
+        bridge.link_state_changed.connect(self.status.set_link_state)
+        for sub in Subsystem:
+            state, detail = bridge.link_state(sub)
+            self.status.set_link_state(sub.value, state.value, detail)
+        if self.core.units is not None:
+            self.core.units.loaded.connect(self.units_panel.set_rows)
+            self.units_panel.set_rows(self.core.units.rows)
+        if self.core.incidents is not None:
+            self.core.incidents.loaded.connect(self.incidents_panel.set_rows)
+            self.incidents_panel.set_rows(self.core.incidents.rows)
+
+    # ------------------------------------------------------------------ texts
+    def jurisdiction_title(self) -> str:
+        """"City command centre" or "<district> command centre"."""
+        j = self.core.jurisdiction
+        if j.adcode is None:
+            return self.tr("City command centre")
+        return self.tr("%1 command centre").replace("%1", BEIJING_DISTRICTS[j.adcode])
+
+    def retranslate(self) -> None:
+        """Set every text of the window (also after a language change)."""
+        self.setWindowTitle(
+            self.tr("Cultural Market Enforcement Command Console") + " — "
+            + self.jurisdiction_title()
+        )
+        self.units_dock.setWindowTitle(self.tr("Units"))
+        self.incidents_dock.setWindowTitle(self.tr("Incidents"))
+        self.radio_dock.setWindowTitle(self.tr("Radio"))
+        self.video_dock.setWindowTitle(self.tr("Video wall"))
+        self.transcript_dock.setWindowTitle(self.tr("Transcripts"))
+        self.map_panel.set_texts(
+            self.tr("One map"),
+            self.tr("The map is not configured in this build of the console."),
+        )
+        self.radio_panel.set_texts(
+            self.tr("Radio not configured"),
+            self.tr("Set radio.port in the settings to connect the TETRA gateway radio."),
+        )
+        self.video_panel.set_texts(
+            self.tr("Video wall not configured"),
+            self.tr("No camera or venue stream is configured on this console."),
+        )
+        self.transcript_panel.set_texts(
+            self.tr("Speech analysis not configured"),
+            self.tr("No speech model is configured on this console."),
+        )
+        self.file_menu.setTitle(self.tr("&File"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.reset_layout_action.setText(self.tr("Restore default layout"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("&About"))
+        self.units_panel.retranslate()
+        self.incidents_panel.retranslate()
+        self.status.retranslate()
+
+    # ------------------------------------------------------------------ layout
+    @Slot()
+    def reset_layout(self) -> None:
+        """Put every dock back where it starts."""
+        self.restoreState(self._default_state, _STATE_VERSION)
+        for dock in (self.units_dock, self.incidents_dock, self.radio_dock, self.video_dock,
+                     self.transcript_dock):
+            dock.show()
+
+    def _settings(self) -> QSettings | None:
+        if self._layout_file is None:
+            return None
+        return QSettings(str(self._layout_file), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            return
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not self.restoreState(state, _STATE_VERSION):
+            log.info("saved window layout is from another version; using the default")
+
+    def save_layout(self) -> None:
+        """Remember window geometry and dock layout for this workstation."""
+        settings = self._settings()
+        if settings is None:
+            return
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(_STATE_VERSION))
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+    @Slot()
+    def _about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(
+            self, self.tr("About"),
+            self.tr("Cultural Market Enforcement Command Console") + f"\n{__version__}",
+        )
