@@ -1,1 +1,1 @@
-"""The one map (一张图): a Leaflet page in QtWebEngine served from resources/ through a custom scheme."""
+"""The one map (一张图): Leaflet in QtWebEngine, served from resources/ by a custom scheme."""
