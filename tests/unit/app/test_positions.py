@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from app.db_writer import DbWriter
+from app.services.positions import Fix, LocatedFix, PositionIngest, load_directory
+from models import PositionFix, RadioTerminal, Unit, Vehicle, VehicleTerminal
+from models.db import make_engine, make_session_factory
+from models.enums import PositionSource
+
+T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+
+
+def test_fixes_are_stored_in_batches_and_move_their_units(seeded_db_url: str) -> None:
+    engine = make_engine(seeded_db_url)
+    factory = make_session_factory(engine)
+    with factory() as s:
+        phone, unit_id = s.execute(
+            select(VehicleTerminal.phone, Unit.id)
+            .join(Vehicle, Vehicle.id == VehicleTerminal.vehicle_id)
+            .join(Unit, Unit.vehicle_id == Vehicle.id)
+            .limit(1)).one()
+        issi, officer_id = s.execute(
+            select(RadioTerminal.issi, RadioTerminal.officer_id).limit(1)).one()
+    writer = DbWriter(factory)
+    writer.start()
+    flushed: list[list[LocatedFix]] = []
+    ingest = PositionIngest(writer, load_directory(factory), interval_s=60,
+                            on_flushed=flushed.append)
+    ingest.start()
+    try:
+        for k in range(100):
+            ingest.submit(Fix(PositionSource.JT808, phone, T0 + dt.timedelta(seconds=k),
+                              39.9 + k * 1e-4, 116.4, speed_kmh=30.0, heading_deg=90.0))
+        # an older fix arriving late (blind-area upload) must not move the unit back
+        ingest.submit(Fix(PositionSource.JT808, phone, T0 - dt.timedelta(hours=1), 40.5, 117.0))
+        ingest.submit(Fix(PositionSource.LIP, str(issi), T0, 39.95, 116.35, accuracy_m=20.0))
+        ingest.submit(Fix(PositionSource.JT808, "099999999999", T0, 39.0, 116.0))
+        ingest.flush()
+    finally:
+        ingest.stop()
+        writer.stop()
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(PositionFix)) == 103
+        unit = s.get(Unit, unit_id)
+        assert unit is not None
+        assert unit.last_lat == 39.9 + 99 * 1e-4
+        assert unit.last_fix_at == T0 + dt.timedelta(seconds=99)
+        radio_fix = s.scalars(
+            select(PositionFix).where(PositionFix.source == PositionSource.LIP)).one()
+        assert radio_fix.officer_id == officer_id and radio_fix.accuracy_m == 20.0
+        stranger = s.scalars(
+            select(PositionFix).where(PositionFix.device_id == "099999999999")).one()
+        assert stranger.unit_id is None  # stored all the same
+    engine.dispose()
+    assert ingest.stats.received == ingest.stats.stored == 103
+    assert ingest.stats.failed == 0
+    assert ingest.stats.unknown_devices == {"099999999999"}
+    # the map gets the newest fix per device, once
+    latest = {(i.fix.source, i.fix.device_id): i.fix for batch in flushed for i in batch}
+    assert latest[(PositionSource.JT808, phone)].ts == T0 + dt.timedelta(seconds=99)
+    assert len(flushed[0]) == 3
