@@ -1,1 +1,1 @@
-"""TETRA radio bridge: the PEI (EN 300 392-5) link to a gateway radio. Pure Python + pyserial, no Qt."""
+"""TETRA radio bridge: PEI (EN 300 392-5) link to a gateway radio; pure Python, no Qt."""
