@@ -28,9 +28,19 @@ for _var in [v for v in os.environ if v.startswith("CEDC_") and "__" in v]:
 from PySide6 import QtWebEngineWidgets  # noqa: E402,F401  (before the QApplication)
 from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
 from widgets.map.scheme import register_scheme  # noqa: E402
 
 register_scheme()
+
+# Two shared cores: timing-based health checks and deadlines only produce noise here. The
+# number of examples stays each test's own choice.
+settings.register_profile(
+    "console", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile("console")
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 _OUR_LOGGERS = ("app", "widgets", "models", "radio_bridge")
