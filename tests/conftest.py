@@ -25,10 +25,9 @@ os.environ["CEDC_HOME"] = _HOME
 for _var in [v for v in os.environ if v.startswith("CEDC_") and "__" in v]:
     del os.environ[_var]
 
+from hypothesis import HealthCheck, settings  # noqa: E402
 from PySide6 import QtWebEngineWidgets  # noqa: E402,F401  (before the QApplication)
 from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
-
-from hypothesis import HealthCheck, settings  # noqa: E402
 
 from widgets.map.scheme import register_scheme  # noqa: E402
 
