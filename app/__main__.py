@@ -32,6 +32,12 @@ EXIT_DATABASE = 3
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sim-vehicles"]:
+        # the simulator parses its own options (argparse cannot pass "--server" through)
+        from app.tracking.jt808.simulator import main as simulate_vehicles
+
+        return simulate_vehicles(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
@@ -54,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             return _db_command(args, settings, paths)
         if args.command == "demo":
             db = _prepare_demo_database(args)
+            settings = _demo_settings(settings)
         else:
             db = _run_database(args, settings, paths)
     except _UsageError as exc:
@@ -65,6 +72,26 @@ def main(argv: list[str] | None = None) -> int:
 
 class _UsageError(Exception):
     """A command-line problem reported without a traceback."""
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    """The demo runs its own JT/T 808 server on a free loopback port for its simulator."""
+    return settings.replace("tracking", jt808_enabled=True, jt808_host="127.0.0.1",
+                            jt808_port=0)
+
+
+def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
+    """Start the demo's simulators after the console parts they talk to."""
+    from app.demo.simulators import SimulatorProcess
+
+    def vehicle_args() -> list[str]:
+        count = core.vehicle_terminal_count()
+        return ["-m", "app", "sim-vehicles", "--server", f"127.0.0.1:{core.tracking.port}",
+                "--count", str(count), "--interval", "3", "--seed", "1"]
+
+    vehicles = SimulatorProcess("vehicle simulator", vehicle_args,
+                                log_dir / "sim-vehicles.log")
+    lifecycle.add("vehicle simulator (JT/T 808 over TCP)", vehicles.start, vehicles.stop)
 
 
 def _settings(args: argparse.Namespace, paths: AppPaths) -> Settings:
@@ -222,6 +249,8 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     core = ConsoleCore(settings, db, bridge)
     lifecycle = Lifecycle()
     core.register(lifecycle)
+    if args.command == "demo":
+        _demo_simulators(core, lifecycle, Path(tempfile.mkdtemp(prefix="cedc-sim-")))
     try:
         lifecycle.start_all()
     except SchemaError as exc:

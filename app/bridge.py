@@ -44,12 +44,14 @@ class UiBridge(QObject):
     Signals:
         data_changed(object): a frozenset of table names written by a commit.
         link_state_changed(str, str, str): subsystem, LinkState value, detail text.
-        alarm(str, str): kind, text — something the dispatcher must see now.
+        vehicle_sos(object): an app.tracking.service.SosNotice (its incident already exists).
+        positions(object): a list of app.services.positions.LocatedFix, newest per device.
     """
 
     data_changed = Signal(object)
     link_state_changed = Signal(str, str, str)
-    alarm = Signal(str, str)
+    vehicle_sos = Signal(object)
+    positions = Signal(object)
     _invoke = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", metavar="URL", help="database URL or SQLite file path")
         _common_options(p)
 
+    sim = sub.add_parser("sim-vehicles", add_help=False,
+                         help="simulated JT/T 808 vehicle terminals driving across Beijing "
+                              "(--server HOST:PORT --count N; `sim-vehicles --help` for more)")
+    sim.add_argument("args", nargs=argparse.REMAINDER)
+
     config = sub.add_parser("config", help="settings file helpers")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_sub.add_parser("defaults", help="print a settings file with every default, "

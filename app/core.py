@@ -16,13 +16,16 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.alarms import AlarmCenter
 from app.bridge import LinkState, Subsystem, UiBridge
 from app.db_writer import DbWriter
 from app.lifecycle import Lifecycle
 from app.live_query import LiveQuery
 from app.services.directory import load_incidents, load_units
 from app.services.incidents import Actor
+from app.services.positions import DeviceDirectory, PositionIngest
 from app.settings import Settings
+from app.tracking.service import SosNotice, TrackingService
 from models import Jurisdiction
 from models.db import make_engine, make_session_factory, prepare_database
 
@@ -60,6 +63,11 @@ class ConsoleCore:
         self.readers: ThreadPoolExecutor | None = None
         self.units: LiveQuery | None = None
         self.incidents: LiveQuery | None = None
+        self.alarms = AlarmCenter()
+        self.devices = DeviceDirectory()
+        self.positions: PositionIngest | None = None
+        self.tracking: TrackingService | None = None
+        bridge.vehicle_sos.connect(self._vehicle_sos)
 
     # ------------------------------------------------------------------ parts
     def register(self, lifecycle: Lifecycle) -> None:
@@ -67,6 +75,9 @@ class ConsoleCore:
         lifecycle.add("database", self._start_database, self._stop_database)
         lifecycle.add("database writer", self._start_writer, self._stop_writer)
         lifecycle.add("live queries", self._start_queries, self._stop_queries)
+        lifecycle.add("position ingest", self._start_positions, self._stop_positions)
+        lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
+                      self._stop_tracking)
 
     def _start_database(self) -> None:
         self.bridge.set_link_state(Subsystem.DATABASE, LinkState.CONNECTING, self.db.display())
@@ -118,3 +129,80 @@ class ConsoleCore:
             if query is not None:
                 query.stop()
                 self.bridge.data_changed.disconnect(query.on_data_changed)
+
+    def vehicle_terminal_count(self) -> int:
+        """How many JT/T 808 terminals the database knows (startup use)."""
+        from sqlalchemy import func, select
+
+        from models import VehicleTerminal
+
+        assert self.sessions is not None
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(VehicleTerminal)) or 0)
+
+    # ------------------------------------------------------------------ positions
+    def _start_positions(self) -> None:
+        assert self.sessions is not None and self.writer is not None
+        with self.sessions() as session:
+            self.devices.load(session)
+        self.positions = PositionIngest(self.writer, self.devices, interval_s=0.5,
+                                        on_flushed=self.bridge.positions.emit)
+        self.positions.start()
+        self.bridge.data_changed.connect(self._devices_changed)
+
+    def _stop_positions(self) -> None:
+        self.bridge.data_changed.disconnect(self._devices_changed)
+        if self.positions is not None:
+            self.positions.stop()
+
+    def _devices_changed(self, tables: frozenset[str]) -> None:
+        if tables & {"vehicle_terminal", "radio_terminal", "officer", "vehicle"} \
+                and self.readers is not None and self.sessions is not None:
+            factory = self.sessions
+
+            def reload() -> None:
+                with factory() as session:
+                    self.devices.load(session)
+
+            self.readers.submit(reload)
+
+    # ------------------------------------------------------------------ vehicles
+    def _start_tracking(self) -> None:
+        cfg = self.settings.tracking
+        if not cfg.jt808_enabled:
+            self.bridge.set_link_state(Subsystem.VEHICLES, LinkState.NOT_CONFIGURED,
+                                       "tracking.jt808_enabled = false")
+            return
+        assert self.sessions is not None and self.writer is not None
+        assert self.positions is not None
+        self.bridge.set_link_state(Subsystem.VEHICLES, LinkState.CONNECTING, "")
+        self.tracking = TrackingService(
+            self.sessions, self.writer, self.positions, self.actor,
+            host=cfg.jt808_host, port=cfg.jt808_port,
+            accept_unknown=cfg.accept_unknown_terminals, offline_after_s=cfg.offline_after_s,
+            on_link=self._tracking_link, on_sos=self.bridge.vehicle_sos.emit,
+        )
+        self.tracking.start()
+
+    def _stop_tracking(self) -> None:
+        if self.tracking is not None:
+            self.tracking.stop()
+            self.tracking = None
+            self.bridge.set_link_state(Subsystem.VEHICLES, LinkState.DOWN, "")
+
+    def _tracking_link(self, online: int, detail: str) -> None:  # server loop thread
+        self.bridge.set_link_state(Subsystem.VEHICLES, LinkState.UP,
+                                   f"{online} online, {detail}")
+
+    def _vehicle_sos(self, notice: SosNotice) -> None:  # UI thread
+        tracking = self.tracking
+
+        def acknowledged(operator: str) -> None:
+            if tracking is not None:
+                tracking.acknowledge_sos(notice.alarm_id, operator)
+
+        self.alarms.raise_alarm(
+            "vehicle_sos", f"车辆紧急报警 {notice.call_sign or notice.phone}",
+            unit_id=notice.unit_id, incident_number=notice.incident_number, lat=notice.lat,
+            lon=notice.lon, on_ack=acknowledged,
+        )

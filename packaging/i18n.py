@@ -32,8 +32,14 @@ def _tool(name: str) -> str:
 
 
 def sources() -> list[Path]:
-    """Python files that may hold UI strings."""
-    return sorted(p for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py"))
+    """Python files that may hold UI strings (those git tracks, in a checkout)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--", *SOURCE_DIRS], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return sorted(p for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py"))
+    tracked = [ROOT / name for name in listed if name.endswith(".py")]
+    return sorted(p for p in tracked if p.exists())
 
 
 def update(ts: Path = TS) -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from app.bridge import Subsystem
 from app.core import ConsoleCore
 from models.jurisdiction import BEIJING_DISTRICTS
+from widgets.alarm_bar import AlarmBar
 from widgets.incidents_panel import IncidentsPanel
 from widgets.placeholder import NotConfiguredPanel
 from widgets.status_bar import LinkStatusBar
@@ -36,7 +37,14 @@ class MainWindow(QMainWindow):
 
         self.map_panel = NotConfiguredPanel("", "", self)
         self.map_panel.setObjectName("mapPanel")
-        self.setCentralWidget(self.map_panel)
+        self.alarm_bar = AlarmBar(core.alarms, core.actor.name, self)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(self.alarm_bar)
+        centre_layout.addWidget(self.map_panel, 1)
+        self.setCentralWidget(centre)
 
         self.units_panel = UnitsPanel(self)
         self.incidents_panel = IncidentsPanel(self)
@@ -162,6 +170,7 @@ class MainWindow(QMainWindow):
         self.about_action.setText(self.tr("&About"))
         self.units_panel.retranslate()
         self.incidents_panel.retranslate()
+        self.alarm_bar.retranslate()
         self.status.retranslate()
 
     # ------------------------------------------------------------------ layout

@@ -22,6 +22,7 @@ from shapely.prepared import prep
 from sqlalchemy.orm import Session
 
 from app.services.incidents import Actor, create_incident
+from app.tracking.jt808.simulator import terminal_identities
 from models import (
     Assignment,
     BodyCamera,
@@ -306,9 +307,11 @@ def _seed_force(
                               model=rng.choice(("大众帕萨特", "别克GL8", "长安CS75", "比亚迪宋")))
             session.add(vehicle)
             session.flush()
+            # the identities the vehicle simulator drives (a quarter speak JT/T 808-2019)
+            identity = terminal_identities(1, first=vehicles)[0]
             session.add(VehicleTerminal(
-                phone=f"0{rng.choice(('139', '138', '158', '186'))}{vehicles:08d}",
-                vehicle_id=vehicle.id,
+                phone=identity.phone, vehicle_id=vehicle.id,
+                protocol_version="2019" if identity.version else "2013",
             ))
             status = _weighted(rng, statuses)
             if plan is not None and adcode is not None:

@@ -104,6 +104,7 @@ class IngestStats:
     stored: int = 0
     failed: int = 0
     batches: int = 0
+    refused: int = 0
     unknown_devices: set[str] = field(default_factory=set)
 
 
@@ -125,11 +126,14 @@ class PositionIngest:
         *,
         interval_s: float = 0.5,
         on_flushed: Callable[[list[LocatedFix]], None] | None = None,
+        max_pending: int = 200_000,
     ) -> None:
         self._writer = writer
         self._directory = directory
         self._interval = interval_s
         self._on_flushed = on_flushed
+        self._max_pending = max_pending
+        self._in_flight = 0
         self._lock = threading.Lock()
         self._buffer: list[Fix] = []
         self._stop = threading.Event()
@@ -155,11 +159,19 @@ class PositionIngest:
             self._buffer.append(fix)
             self.stats.received += 1
 
-    def submit_many(self, fixes: list[Fix]) -> None:
-        """Accept several fixes at once."""
+    def submit_many(self, fixes: list[Fix]) -> bool:
+        """Accept several fixes at once; False (nothing taken) while the backlog is full.
+
+        A refusal is back-pressure, not loss: the JT/T 808 server then answers the terminal
+        "failure" and the terminal sends the report again.
+        """
         with self._lock:
+            if len(self._buffer) + self._in_flight + len(fixes) > self._max_pending:
+                self.stats.refused += len(fixes)
+                return False
             self._buffer.extend(fixes)
             self.stats.received += len(fixes)
+        return True
 
     def flush(self, timeout: float = 10.0) -> None:
         """Write what is buffered now and wait until it is stored (tests, shutdown)."""
@@ -180,6 +192,7 @@ class PositionIngest:
     def _flush_once(self, wait: float | None = None) -> None:
         with self._lock:
             batch, self._buffer = self._buffer, []
+            self._in_flight += len(batch)
         if not batch:
             return
         located = [LocatedFix(f, self._directory.owner(f.source, f.device_id)) for f in batch]
@@ -193,6 +206,7 @@ class PositionIngest:
             future = self._writer.submit(lambda s: _store(s, located),
                                          tables=("position_fix", "unit"), label="positions")
         except WriterStopped:
+            self._done(len(batch))
             self.stats.failed += len(batch)
             log.error("database writer stopped: %d positions not stored", len(batch))
             return
@@ -200,7 +214,12 @@ class PositionIngest:
         if wait is not None:
             future.result(wait)
 
+    def _done(self, count: int) -> None:
+        with self._lock:
+            self._in_flight -= count
+
     def _stored(self, exc: BaseException | None, located: list[LocatedFix]) -> None:
+        self._done(len(located))
         if exc is not None:
             self.stats.failed += len(located)
             log.error("storing %d positions failed: %s", len(located), exc)

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AlarmBar</name>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>ALARM (%1 pending): %2 — %3</source>
+        <translation>紧急报警（待确认 %1 条）：%2 — %3</translation>
+    </message>
+    <message>
+        <source>incident %1</source>
+        <translation>事件 %1</translation>
+    </message>
+</context>
+<context>
     <name>CreditGrade</name>
     <message>
         <source>A (green)</source>

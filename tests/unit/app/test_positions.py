@@ -62,3 +62,15 @@ def test_fixes_are_stored_in_batches_and_move_their_units(seeded_db_url: str) ->
     latest = {(i.fix.source, i.fix.device_id): i.fix for batch in flushed for i in batch}
     assert latest[(PositionSource.JT808, phone)].ts == T0 + dt.timedelta(seconds=99)
     assert len(flushed[0]) == 3
+
+
+def test_a_full_backlog_refuses_instead_of_growing(seeded_db_url: str) -> None:
+    engine = make_engine(seeded_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)  # never started: nothing drains the backlog
+    ingest = PositionIngest(writer, load_directory(factory), max_pending=10)
+    fixes = [Fix(PositionSource.JT808, "013900000001", T0, 39.9, 116.4)] * 6
+    assert ingest.submit_many(fixes) is True
+    assert ingest.submit_many(fixes) is False  # would make 12 > 10: the terminal resends
+    assert (ingest.stats.received, ingest.stats.refused) == (6, 6)
+    engine.dispose()

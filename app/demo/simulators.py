@@ -1,0 +1,64 @@
+"""Simulators the demo runs beside the console, as separate processes speaking real protocols.
+
+A simulator is a child process (``python -m …``) whose output goes to a log file; it is started
+after the console part it talks to and stopped (terminate, then kill) in reverse order.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+log = logging.getLogger("app.demo.simulators")
+
+
+class SimulatorProcess:
+    """One simulator child process.
+
+    Args:
+        name: for logs.
+        argv: arguments after ``python`` (built when starting, so ports known only then work).
+        log_file: where its stdout and stderr go.
+    """
+
+    def __init__(self, name: str, argv: Callable[[], list[str]], log_file: Path) -> None:
+        self.name = name
+        self._argv = argv
+        self._log_file = log_file
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._out: IO[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process."""
+        args = [sys.executable, *self._argv()]
+        self._log_file.parent.mkdir(parents=True, exist_ok=True)
+        self._out = self._log_file.open("ab")
+        self._proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL)
+        log.info("%s started (pid %d): %s; log %s", self.name, self._proc.pid, " ".join(args),
+                 self._log_file, extra={"event": "simulator_started", "simulator": self.name})
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate (then kill) the process."""
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.terminate()
+                try:
+                    self._proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    log.warning("%s did not stop; killing it", self.name)
+                    self._proc.kill()
+                    self._proc.wait(timeout)
+            self._proc = None
+        if self._out is not None:
+            self._out.close()
+            self._out = None
