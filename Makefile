@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: $(STAMP) lint
+	@sh packaging/system-deps.sh --test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 clean:

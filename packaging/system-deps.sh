@@ -17,6 +17,11 @@ libxkbcommon-x11-0 libxtst6 libgl1 libxfixes3 libxrandr2 libxcb-glx0 libxkbfile1
 libxkbcommon0 libdbus-1-3 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 fontconfig fonts-noto-cjk xvfb xauth libportaudio2 espeak-ng"
 
+# `--test` adds what only the test suite needs: a PostgreSQL server for the shared-database tests.
+if [ "${1:-}" = "--test" ]; then
+    PKGS="$PKGS postgresql"
+fi
+
 # Python's venv module (a minimal Debian has python3 without ensurepip).
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     pyver=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
