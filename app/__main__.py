@@ -58,26 +58,42 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args, settings, paths)
+        sim_dir: Path | None = None
         if args.command == "demo":
+            sim_dir = Path(tempfile.mkdtemp(prefix="cedc-sim-"))
             db = _prepare_demo_database(args)
-            settings = _demo_settings(settings)
+            settings = _demo_settings(settings, sim_dir)
         else:
             db = _run_database(args, settings, paths)
     except _UsageError as exc:
         log.error("%s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run_gui(args, settings, paths, db)
+    return _run_gui(args, settings, paths, db, sim_dir)
 
 
 class _UsageError(Exception):
     """A command-line problem reported without a traceback."""
 
 
-def _demo_settings(settings: Settings) -> Settings:
-    """The demo runs its own JT/T 808 server on a free loopback port for its simulator."""
-    return settings.replace("tracking", jt808_enabled=True, jt808_host="127.0.0.1",
-                            jt808_port=0)
+def _demo_settings(settings: Settings, sim_dir: Path) -> Settings:
+    """The demo's own JT/T 808 server on a free loopback port, and the simulated radio's pty."""
+    settings = settings.replace("tracking", jt808_enabled=True, jt808_host="127.0.0.1",
+                                jt808_port=0)
+    return settings.replace("radio", port=str(sim_dir / "tetra"), baud=115200)
+
+
+def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> None:
+    """The simulated gateway radio on a pseudo-terminal, started before the radio part."""
+    from app.demo.simulators import SimulatorProcess
+
+    radio = SimulatorProcess(
+        "radio simulator",
+        lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(sim_dir / "tetra"),
+                 "--fleet", "100", "--seed", "1", "--activity", "2"],
+        sim_dir / "sim-radio.log",
+    )
+    lifecycle.add("radio simulator (TETRA PEI on a pty)", radio.start, radio.stop)
 
 
 def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
@@ -205,7 +221,7 @@ def _configure_qt_platform(args: argparse.Namespace) -> bool:
 
 
 def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
-             db: DatabaseTarget) -> int:
+             db: DatabaseTarget, sim_dir: Path | None) -> int:
     headless = _configure_qt_platform(args)
     screenshot: Path | None = args.screenshot
     every: float | None = args.screenshot_every
@@ -248,9 +264,11 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     bridge = UiBridge()
     core = ConsoleCore(settings, db, bridge)
     lifecycle = Lifecycle()
+    if sim_dir is not None:
+        _demo_radio_simulator(lifecycle, sim_dir)
     core.register(lifecycle)
-    if args.command == "demo":
-        _demo_simulators(core, lifecycle, Path(tempfile.mkdtemp(prefix="cedc-sim-")))
+    if sim_dir is not None:
+        _demo_simulators(core, lifecycle, sim_dir)
     try:
         lifecycle.start_all()
     except SchemaError as exc:

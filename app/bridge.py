@@ -46,12 +46,18 @@ class UiBridge(QObject):
         link_state_changed(str, str, str): subsystem, LinkState value, detail text.
         vehicle_sos(object): an app.tracking.service.SosNotice (its incident already exists).
         positions(object): a list of app.services.positions.LocatedFix, newest per device.
+        radio_emergency(object): an app.radio.service.EmergencyNotice (incident exists).
+        radio_call(object): an app.radio.service.CallActivity for the call strip.
+        radio_talkgroup(int): the gateway radio's selected talkgroup.
     """
 
     data_changed = Signal(object)
     link_state_changed = Signal(str, str, str)
     vehicle_sos = Signal(object)
     positions = Signal(object)
+    radio_emergency = Signal(object)
+    radio_call = Signal(object)
+    radio_talkgroup = Signal(int)
     _invoke = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

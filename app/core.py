@@ -11,6 +11,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -21,7 +22,8 @@ from app.bridge import LinkState, Subsystem, UiBridge
 from app.db_writer import DbWriter
 from app.lifecycle import Lifecycle
 from app.live_query import LiveQuery
-from app.services.directory import load_incidents, load_units
+from app.radio.service import EmergencyNotice, RadioService
+from app.services.directory import load_incidents, load_radio_log, load_units
 from app.services.incidents import Actor
 from app.services.positions import DeviceDirectory, PositionIngest
 from app.settings import Settings
@@ -67,7 +69,10 @@ class ConsoleCore:
         self.devices = DeviceDirectory()
         self.positions: PositionIngest | None = None
         self.tracking: TrackingService | None = None
+        self.radio: RadioService | None = None
+        self.radio_log: LiveQuery | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
+        bridge.radio_emergency.connect(self._radio_emergency)
 
     # ------------------------------------------------------------------ parts
     def register(self, lifecycle: Lifecycle) -> None:
@@ -78,6 +83,7 @@ class ConsoleCore:
         lifecycle.add("position ingest", self._start_positions, self._stop_positions)
         lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
                       self._stop_tracking)
+        lifecycle.add("radio (TETRA PEI)", self._start_radio, self._stop_radio)
 
     def _start_database(self) -> None:
         self.bridge.set_link_state(Subsystem.DATABASE, LinkState.CONNECTING, self.db.display())
@@ -205,4 +211,52 @@ class ConsoleCore:
             "vehicle_sos", f"车辆紧急报警 {notice.call_sign or notice.phone}",
             unit_id=notice.unit_id, incident_number=notice.incident_number, lat=notice.lat,
             lon=notice.lon, on_ack=acknowledged,
+        )
+
+    # ------------------------------------------------------------------ radio
+    def _start_radio(self) -> None:
+        cfg = self.settings.radio
+        if not cfg.port:
+            self.bridge.set_link_state(Subsystem.RADIO, LinkState.NOT_CONFIGURED,
+                                       "radio.port is empty")
+            return
+        from radio_bridge.session import SessionConfig
+        from radio_bridge.status import DEFAULT_STATUS_PLAN, StatusPlan
+
+        assert self.sessions is not None and self.writer is not None
+        assert self.readers is not None
+        plan = StatusPlan.from_toml(Path(cfg.status_plan)) if cfg.status_plan \
+            else DEFAULT_STATUS_PLAN
+        self.bridge.set_link_state(Subsystem.RADIO, LinkState.CONNECTING, cfg.port)
+        self.radio = RadioService(
+            cfg.port, self.sessions, self.writer, self.positions, self.actor,
+            config=SessionConfig(baudrate=cfg.baud, rtscts=cfg.rtscts), status_plan=plan,
+            on_link=self._radio_link, on_emergency=self.bridge.radio_emergency.emit,
+            on_call=self.bridge.radio_call.emit, on_talkgroup=self.bridge.radio_talkgroup.emit,
+        )
+        self.radio.start()
+        self.radio_log = LiveQuery("radio log", load_radio_log, self.sessions, self.readers,
+                                   tables={"radio_message"},
+                                   poll_s=10.0 if self.db.is_sqlite else 3.0)
+        self.bridge.data_changed.connect(self.radio_log.on_data_changed)
+        self.radio_log.refresh()
+
+    def _stop_radio(self) -> None:
+        if self.radio_log is not None:
+            self.radio_log.stop()
+            self.bridge.data_changed.disconnect(self.radio_log.on_data_changed)
+        if self.radio is not None:
+            self.radio.stop()
+            self.radio = None
+            self.bridge.set_link_state(Subsystem.RADIO, LinkState.DOWN, "")
+
+    def _radio_link(self, state: str, detail: str) -> None:  # radio event thread
+        mapped = {"up": LinkState.UP, "connecting": LinkState.CONNECTING,
+                  "down": LinkState.DOWN, "stopped": LinkState.DOWN}.get(state, LinkState.DOWN)
+        self.bridge.set_link_state(Subsystem.RADIO, mapped, detail or self.settings.radio.port)
+
+    def _radio_emergency(self, notice: EmergencyNotice) -> None:  # UI thread
+        self.alarms.raise_alarm(
+            "radio_emergency", f"电台紧急求助 {notice.party}", unit_id=notice.unit_id,
+            incident_number=notice.incident_number, lat=notice.lat, lon=notice.lon,
         )

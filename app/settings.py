@@ -65,6 +65,20 @@ def _tile_crs(value: str) -> None:
         raise ValueError("must be wgs84 (天地图, CGCS2000) or gcj02 (AMap/Tencent tiles)")
 
 
+def _parse_talkgroups(value: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        gssi, sep, name = item.partition(":")
+        if not gssi.strip().isdigit():
+            raise ValueError(f"talkgroup {item!r} must be GSSI:name")
+        out.append((int(gssi), name.strip() if sep else gssi.strip()))
+    return out
+
+
+def _validate_talkgroups(value: str) -> None:
+    _parse_talkgroups(value)
+
+
 def _setting(default: Any, doc: str, validator: Callable[[Any], None] | None = None) -> Any:
     return field(default=default, metadata={"doc": doc, "validator": validator})
 
@@ -134,6 +148,14 @@ class RadioSettings:
     rtscts: bool = _setting(False, "hardware flow control")
     status_plan: str = _setting("", "TOML file mapping status codes to unit states; empty: "
                                 "the built-in plan")
+    talkgroups: str = _setting("9001:市级指挥调度组,9002:东部片区组,9003:西部片区组",
+                               "talkgroups offered in the radio panel: GSSI:name, comma separated",
+                               _validate_talkgroups)
+
+    @property
+    def talkgroup_list(self) -> list[tuple[int, str]]:
+        """The talkgroups as (GSSI, name)."""
+        return _parse_talkgroups(self.talkgroups)
 
 
 @dataclass(frozen=True, slots=True)

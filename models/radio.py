@@ -42,3 +42,6 @@ class RadioMessage(Base):
     failed_at: Mapped[dt.datetime | None]
     #: Opaque key of the radio bridge's outbox (its own message id), for correlation.
     outbox_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: The radio bridge's full outbox record (JSON: parts, references, state history), so a
+    #: restarted console resumes every unfinished message exactly where it stood.
+    record: Mapped[str | None] = mapped_column(Text)

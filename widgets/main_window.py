@@ -9,12 +9,14 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from app.bridge import Subsystem
+from app.bridge import LinkState, Subsystem
 from app.core import ConsoleCore
+from app.services.directory import UnitRow
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
 from widgets.incidents_panel import IncidentsPanel
 from widgets.placeholder import NotConfiguredPanel
+from widgets.radio_panel import RadioPanel
 from widgets.status_bar import LinkStatusBar
 from widgets.units_panel import UnitsPanel
 
@@ -48,7 +50,10 @@ class MainWindow(QMainWindow):
 
         self.units_panel = UnitsPanel(self)
         self.incidents_panel = IncidentsPanel(self)
-        self.radio_panel = NotConfiguredPanel("", "", self)
+        self.radio_panel: RadioPanel | NotConfiguredPanel = (
+            RadioPanel(core.settings.radio.talkgroup_list, self) if core.radio is not None
+            else NotConfiguredPanel("", "", self)
+        )
         self.video_panel = NotConfiguredPanel("", "", self)
         self.transcript_panel = NotConfiguredPanel("", "", self)
 
@@ -126,6 +131,49 @@ class MainWindow(QMainWindow):
         if self.core.incidents is not None:
             self.core.incidents.loaded.connect(self.incidents_panel.set_rows)
             self.incidents_panel.set_rows(self.core.incidents.rows)
+        if isinstance(self.radio_panel, RadioPanel) and self.core.radio is not None:
+            panel, radio = self.radio_panel, self.core.radio
+            state, detail = bridge.link_state(Subsystem.RADIO)
+            panel.set_link({LinkState.UP: "up", LinkState.DOWN: "down"}.get(state, "connecting"),
+                           detail)
+            bridge.link_state_changed.connect(self._radio_link_changed)
+            bridge.radio_call.connect(panel.show_call)
+            bridge.radio_talkgroup.connect(panel.set_talkgroup)
+            panel.talkgroup_requested.connect(radio.select_talkgroup)
+            panel.send_requested.connect(self._send_radio_text)
+            if self.core.radio_log is not None:
+                self.core.radio_log.loaded.connect(panel.set_log_rows)
+                panel.set_log_rows(self.core.radio_log.rows)
+            if self.core.units is not None:
+                self.core.units.loaded.connect(self._radio_destinations)
+                self._radio_destinations(self.core.units.rows)
+
+    # ------------------------------------------------------------------ radio
+    @Slot(str, str, str)
+    def _radio_link_changed(self, subsystem: str, state: str, detail: str) -> None:
+        if subsystem == Subsystem.RADIO.value and isinstance(self.radio_panel, RadioPanel):
+            self.radio_panel.set_link(
+                {"up": "up", "down": "down"}.get(state, "connecting"), detail)
+
+    @Slot(object)
+    def _radio_destinations(self, rows: list[UnitRow]) -> None:
+        if isinstance(self.radio_panel, RadioPanel) and self.core.radio is not None:
+            radio = self.core.radio
+            self.radio_panel.set_destinations(
+                [(radio.describe(issi), issi) for row in rows for issi in row.radio_issis])
+
+    @Slot(int, str)
+    def _send_radio_text(self, issi: int, text: str) -> None:
+        if self.core.radio is None:
+            return
+        future = self.core.radio.send_text(issi, text)
+        future.add_done_callback(lambda f: self.core.bridge.call_soon(
+            lambda: self._radio_send_done(f.exception())))
+
+    def _radio_send_done(self, exc: BaseException | None) -> None:
+        if exc is not None:
+            self.statusBar().showMessage(
+                self.tr("The text could not be queued: %1").replace("%1", str(exc)), 10000)
 
     # ------------------------------------------------------------------ texts
     def jurisdiction_title(self) -> str:
@@ -150,10 +198,13 @@ class MainWindow(QMainWindow):
             self.tr("One map"),
             self.tr("The map is not configured in this build of the console."),
         )
-        self.radio_panel.set_texts(
-            self.tr("Radio not configured"),
-            self.tr("Set radio.port in the settings to connect the TETRA gateway radio."),
-        )
+        if isinstance(self.radio_panel, RadioPanel):
+            self.radio_panel.retranslate()
+        else:
+            self.radio_panel.set_texts(
+                self.tr("Radio not configured"),
+                self.tr("Set radio.port in the settings to connect the TETRA gateway radio."),
+            )
         self.video_panel.set_texts(
             self.tr("Video wall not configured"),
             self.tr("No camera or venue stream is configured on this console."),

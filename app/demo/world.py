@@ -289,7 +289,7 @@ def _seed_force(
     officers = radios = cameras = vehicles = 0
     used_names: set[str] = set()
     plates: set[str] = set()
-    issi = 2_001_000
+    issi = 2_269_000  # the radio simulator's fleet starts at 2269001
     statuses = ((UnitStatus.AVAILABLE, 0.62), (UnitStatus.EN_ROUTE, 0.08),
                 (UnitStatus.ON_SCENE, 0.12), (UnitStatus.OFF_DUTY, 0.12),
                 (UnitStatus.OUT_OF_SERVICE, 0.06))

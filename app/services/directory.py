@@ -20,13 +20,21 @@ from models import (
     Incident,
     Jurisdiction,
     Officer,
+    RadioMessage,
     RadioTerminal,
     Unit,
     Vehicle,
     Venue,
     scope,
 )
-from models.enums import AssignmentState, IncidentStatus, UnitStatus
+from models.enums import (
+    AssignmentState,
+    IncidentStatus,
+    RadioDirection,
+    RadioMessageKind,
+    RadioMessageState,
+    UnitStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +185,46 @@ def load_incidents(
         )
         for i in incidents
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class RadioLogRow:
+    """One SDS in the radio panel's log."""
+
+    id: int
+    at: dt.datetime
+    outbound: bool
+    peer_issi: int | None
+    peer: str
+    kind: str
+    content: str
+    state: RadioMessageState
+    state_at: dt.datetime
+    attempts: int
+    error: str
+
+
+def load_radio_log(session: Session, limit: int = 300) -> list[RadioLogRow]:
+    """The newest SDS in and out, with the peer's call sign and name."""
+    names: dict[int, str] = {}
+    for issi, officer, call_sign in session.execute(
+        select(RadioTerminal.issi, Officer.name, Unit.call_sign)
+        .join(Officer, Officer.id == RadioTerminal.officer_id, isouter=True)
+        .join(Unit, Unit.id == RadioTerminal.unit_id, isouter=True)
+    ).all():
+        names[issi] = " ".join(p for p in (call_sign, officer) if p)
+    rows = session.scalars(select(RadioMessage).order_by(RadioMessage.id.desc()).limit(limit))
+    out: list[RadioLogRow] = []
+    for m in rows:
+        outbound = m.direction is RadioDirection.OUTBOUND
+        peer = m.dest_issi if outbound else m.source_issi
+        stamps = [m.created_at, m.accepted_at, m.sent_at, m.delivered_at, m.failed_at]
+        content = m.text if m.kind is RadioMessageKind.TEXT else (
+            f"{m.text} (0x{m.status_code or 0:04X})" if m.text else f"0x{m.status_code or 0:04X}")
+        out.append(RadioLogRow(
+            id=m.id, at=m.created_at, outbound=outbound, peer_issi=peer,
+            peer=names.get(peer, "") if peer is not None else "", kind=m.kind.value,
+            content=content, state=m.state, state_at=max(s for s in stamps if s is not None),
+            attempts=m.attempts, error=m.error,
+        ))
+    return out

@@ -241,6 +241,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>The text could not be queued: %1</source>
+        <translation>短信未能进入发送队列：%1</translation>
+    </message>
+    <message>
         <source>City command centre</source>
         <translation>市级指挥调度中心</translation>
     </message>
@@ -353,10 +357,112 @@
     </message>
 </context>
 <context>
+    <name>RadioPanel</name>
+    <message>
+        <source>Select talkgroup</source>
+        <translation>切换通话组</translation>
+    </message>
+    <message>
+        <source>Text to the selected radio (Enter sends)</source>
+        <translation>发往所选电台的短信（回车发送）</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>link down</source>
+        <translation>链路中断</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>No one is talking</source>
+        <translation>当前无人讲话</translation>
+    </message>
+    <message>
+        <source>Talking: %1</source>
+        <translation>正在讲话：%1</translation>
+    </message>
+</context>
+<context>
     <name>RowTablePanel</name>
     <message>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
+    </message>
+</context>
+<context>
+    <name>SdsLog</name>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>accepted by radio</source>
+        <translation>电台已受理</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发出</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>发送失败</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Dir.</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source>out</source>
+        <translation>发</translation>
+    </message>
+    <message>
+        <source>in</source>
+        <translation>收</translation>
+    </message>
+    <message>
+        <source>Peer</source>
+        <translation>对方</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>State time</source>
+        <translation>状态时间</translation>
+    </message>
+    <message>
+        <source>Filter: peer, text, state…</source>
+        <translation>筛选：对方、内容、状态…</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,186 @@
+"""The console's radio wiring against the simulated gateway radio on a real pty."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db_writer import DbWriter
+from app.radio.service import CallActivity, EmergencyNotice, RadioService
+from app.services.incidents import Actor
+from app.services.positions import PositionIngest, load_directory
+from models import Incident, PositionFix, RadioMessage, RadioTerminal, Unit
+from models.db import make_engine, make_session_factory
+from models.enums import (
+    IncidentSource,
+    PositionSource,
+    RadioDirection,
+    RadioMessageState,
+    UnitStatus,
+)
+from radio_bridge.session import SessionConfig
+from radio_bridge.simulator import RadioModel, SimulatorServer
+
+pytestmark = pytest.mark.integration
+
+FAST = SessionConfig(baudrate=115200)
+
+
+def _wait(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@dataclass
+class Rig:
+    service: RadioService
+    radio: SimulatorServer
+    factory: sessionmaker[Session]
+    ingest: PositionIngest
+    links: list[str] = field(default_factory=list)
+    emergencies: list[EmergencyNotice] = field(default_factory=list)
+    calls: list[CallActivity] = field(default_factory=list)
+
+
+@pytest.fixture
+def rig(seeded_db_url: str, tmp_path: Path) -> Iterator[Rig]:
+    if not hasattr(os, "openpty"):
+        pytest.skip("needs a POSIX pty")
+    model = RadioModel(seed=3, fleet=100, activity_interval=0.0, air_delay=0.02,
+                       report_delay=0.05, talk_time=(0.05, 0.1), hang_time=0.2)
+    radio = SimulatorServer(model, link=tmp_path / "tetra")
+    radio.open_pty()
+    radio.start()
+    engine = make_engine(seeded_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)
+    writer.start()
+    ingest = PositionIngest(writer, load_directory(factory), interval_s=0.1)
+    ingest.start()
+    links: list[str] = []
+    emergencies: list[EmergencyNotice] = []
+    calls: list[CallActivity] = []
+    service = RadioService(str(tmp_path / "tetra"), factory, writer, ingest,
+                           Actor("test", "console-r"), config=FAST,
+                           on_link=lambda s, _d: links.append(s),
+                           on_emergency=emergencies.append, on_call=calls.append)
+    service.start()
+    rig = Rig(service, radio, factory, ingest, links, emergencies, calls)
+    assert _wait(lambda: "up" in links), f"radio link never came up: {links}"
+    yield rig
+    service.stop()
+    ingest.stop()
+    writer.stop()
+    radio.stop()
+    engine.dispose()
+
+
+def _unit_radio(factory: sessionmaker[Session], call_sign: str) -> tuple[int, int]:
+    with factory() as s:
+        unit_id, issi = s.execute(
+            select(Unit.id, RadioTerminal.issi)
+            .join(RadioTerminal, RadioTerminal.unit_id == Unit.id)
+            .where(Unit.call_sign == call_sign).limit(1)).one()
+    return unit_id, issi
+
+
+def test_a_text_is_stored_first_and_confirmed_delivered(rig: Rig) -> None:
+    _, issi = _unit_radio(rig.factory, "朝阳01")
+    message_id = rig.service.send_text(issi, "请立即前往场所核查").result(10)
+
+    def state() -> RadioMessageState | None:
+        with rig.factory() as s:
+            return s.scalar(select(RadioMessage.state)
+                            .where(RadioMessage.outbox_key == message_id))
+
+    assert _wait(lambda: state() is RadioMessageState.DELIVERED), state()
+    with rig.factory() as s:
+        row = s.scalars(select(RadioMessage).where(RadioMessage.outbox_key == message_id)).one()
+    assert row.dest_issi == issi and row.text == "请立即前往场所核查"
+    assert row.created_at <= row.accepted_at <= row.sent_at <= row.delivered_at
+    assert row.message_ref is not None and row.record
+    assert rig.radio.stats()["distinct"] == 1
+
+
+def test_a_dispatch_order_queued_in_the_database_goes_out(rig: Rig) -> None:
+    _, issi = _unit_radio(rig.factory, "海淀01")
+    with rig.factory() as s:
+        row = RadioMessage(direction=RadioDirection.OUTBOUND, kind="text", dest_issi=issi,
+                           text="派单：20261127-0001", state=RadioMessageState.QUEUED)
+        s.add(row)
+        s.commit()
+        row_id = row.id
+
+    def delivered() -> bool:
+        with rig.factory() as s:
+            got = s.get(RadioMessage, row_id)
+            return got is not None and got.state is RadioMessageState.DELIVERED
+
+    assert _wait(delivered, 15)
+    with rig.factory() as s:
+        assert len(s.scalars(select(RadioMessage)
+                             .where(RadioMessage.text == "派单：20261127-0001")).all()) == 1
+
+
+def test_status_moves_the_unit_and_an_invalid_one_is_refused(rig: Rig) -> None:
+    unit_id, issi = _unit_radio(rig.factory, "朝阳01")
+    with rig.factory() as s:
+        unit = s.get(Unit, unit_id)
+        assert unit is not None
+        unit.status = UnitStatus.DISPATCHED
+        s.commit()
+    rig.radio.call(lambda model, now: model.emit_status(issi, 0x8003, now))  # en route
+
+    def status() -> UnitStatus | None:
+        with rig.factory() as s:
+            return s.scalar(select(Unit.status).where(Unit.id == unit_id))
+
+    assert _wait(lambda: status() is UnitStatus.EN_ROUTE)
+    rig.radio.call(lambda model, now: model.emit_status(issi, 0x8005, now))  # clearing: refused
+    rig.radio.call(lambda model, now: model.emit_status(issi, 0x8004, now))  # on scene
+    assert _wait(lambda: status() is UnitStatus.ON_SCENE)
+    with rig.factory() as s:
+        logged = s.scalars(select(RadioMessage.status_code)
+                           .where(RadioMessage.direction == RadioDirection.INBOUND)).all()
+    assert {0x8003, 0x8004, 0x8005} <= set(logged)  # all three are in the SDS log
+
+
+def test_lip_positions_move_the_officer_and_an_emergency_raises_an_incident(rig: Rig) -> None:
+    unit_id, issi = _unit_radio(rig.factory, "东城01")
+    rig.radio.call(lambda model, now: model.emit_lip(issi, now))
+    rig.radio.call(lambda model, now: model.emit_emergency(issi, now))
+    assert _wait(lambda: bool(rig.emergencies))
+    notice = rig.emergencies[0]
+    assert notice.unit_id == unit_id and "东城01" in notice.party
+    rig.ingest.flush()
+    with rig.factory() as s:
+        fix = s.scalars(select(PositionFix).where(PositionFix.source == PositionSource.LIP,
+                                                  PositionFix.device_id == str(issi))).first()
+        incident = s.scalars(select(Incident).where(
+            Incident.source == IncidentSource.RADIO_EMERGENCY)).one()
+        unit = s.get(Unit, unit_id)
+    assert fix is not None and fix.unit_id == unit_id
+    assert incident.number == notice.incident_number and incident.priority == 1
+    assert unit is not None and unit.status is UnitStatus.EMERGENCY
+
+
+def test_group_call_shows_who_is_talking(rig: Rig) -> None:
+    _, issi = _unit_radio(rig.factory, "西城01")
+    done = threading.Event()
+    rig.radio.call(lambda model, now: (model.emit_group_call(9001, [issi], now), done.set()))
+    assert _wait(lambda: any(c.kind == "talking" and c.talker_issi == issi for c in rig.calls))
+    talking = next(c for c in rig.calls if c.kind == "talking")
+    assert "西城01" in talking.talker
+    assert _wait(lambda: any(c.kind == "ended" for c in rig.calls))
