@@ -89,4 +89,6 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
     proc = _run(["db", "upgrade", "--db", url], tmp_path)
     assert proc.returncode == 0, proc.stderr
     proc = _run(["db", "current", "--db", url], tmp_path)
-    assert "upgrade needed" not in proc.stdout and "revision 0001" in proc.stdout
+    assert "upgrade needed" not in proc.stdout
+    revision = proc.stdout.split("revision ")[1].split(",")[0]
+    assert f"head {revision}" in proc.stdout
