@@ -182,10 +182,11 @@ class RadioPanel(QWidget):
         names = {"up": self.tr("connected"), "connecting": self.tr("connecting"),
                  "down": self.tr("link down"), "stopped": self.tr("stopped")}
         colour = {"up": "#2e9d4a", "down": "#d92b2b"}.get(state, "#f0a000")
-        group = f" · {self.tr('talkgroup')} {self._group}" if self._group else ""
+        talkgroup = self.tr("talkgroup")
+        gateway = self.tr("Gateway radio")
+        group = f" · {talkgroup} {self._group}" if self._group else ""
         self.link_label.setText(
-            f'<span style="color:{colour}">●</span> {self.tr("Gateway radio")}: '
-            f"{names.get(state, state)}{group}"
+            f'<span style="color:{colour}">●</span> {gateway}: {names.get(state, state)}{group}'
         )
         self.link_label.setToolTip(detail)
 

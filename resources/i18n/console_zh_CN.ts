@@ -387,6 +387,14 @@
         <translation>已停止</translation>
     </message>
     <message>
+        <source>talkgroup</source>
+        <translation>通话组</translation>
+    </message>
+    <message>
+        <source>Gateway radio</source>
+        <translation>网关电台</translation>
+    </message>
+    <message>
         <source>No one is talking</source>
         <translation>当前无人讲话</translation>
     </message>

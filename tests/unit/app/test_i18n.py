@@ -46,3 +46,16 @@ def test_chinese_is_installed_and_english_is_the_source(qapp: QCoreApplication) 
             qapp.removeTranslator(t)
     assert install_translators(qapp, "en") == []
     assert label(enums.UnitStatus.AVAILABLE) == "Available"
+
+
+def test_no_ui_string_hides_inside_an_f_string() -> None:
+    """lupdate cannot see tr() calls inside f-strings: such a string would stay English."""
+    import re
+
+    pattern = re.compile(r"""f(["']).*?\{[^}]*\b(tr|translate)\(""")
+    offenders = []
+    for path in _i18n_tool().sources():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
