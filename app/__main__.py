@@ -212,6 +212,8 @@ def _configure_qt_platform(args: argparse.Namespace) -> bool:
         headless = True
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        # no GPU behind an offscreen surface: software rendering, without probing for one
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
     elif os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         headless = True
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -232,7 +234,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
               f"{every:g} s to {screenshot} (Ctrl+C stops it).", flush=True)
 
     from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
-    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.bridge import UiBridge
@@ -321,6 +323,9 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     app.aboutToQuit.connect(shutdown)
     rc = app.exec()
     lifecycle.stop_all()
+    # QtWebEngine: every web page must be deleted before the application object
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     del translators
     log.info("stopped", extra={"event": "stopped", "rc": rc})
     return rc

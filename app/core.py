@@ -25,6 +25,7 @@ from app.live_query import LiveQuery
 from app.radio.service import EmergencyNotice, RadioService
 from app.services.directory import load_incidents, load_radio_log, load_units
 from app.services.incidents import Actor
+from app.services.map_data import load_map_static
 from app.services.positions import DeviceDirectory, PositionIngest
 from app.settings import Settings
 from app.tracking.service import SosNotice, TrackingService
@@ -65,6 +66,7 @@ class ConsoleCore:
         self.readers: ThreadPoolExecutor | None = None
         self.units: LiveQuery | None = None
         self.incidents: LiveQuery | None = None
+        self.map_static: LiveQuery | None = None
         self.alarms = AlarmCenter()
         self.devices = DeviceDirectory()
         self.positions: PositionIngest | None = None
@@ -126,12 +128,16 @@ class ConsoleCore:
             "incidents", partial(load_incidents, jurisdiction=self.jurisdiction), self.sessions,
             self.readers, tables={"incident", "assignment", "incident_event"}, poll_s=poll,
         )
-        for query in (self.units, self.incidents):
+        self.map_static = LiveQuery(
+            "map layers", partial(load_map_static, jurisdiction=self.jurisdiction),
+            self.sessions, self.readers, tables={"district", "venue", "officer"}, poll_s=60.0,
+        )
+        for query in (self.units, self.incidents, self.map_static):
             self.bridge.data_changed.connect(query.on_data_changed)
             query.refresh()
 
     def _stop_queries(self) -> None:
-        for query in (self.units, self.incidents):
+        for query in (self.units, self.incidents, self.map_static):
             if query is not None:
                 query.stop()
                 self.bridge.data_changed.disconnect(query.on_data_changed)

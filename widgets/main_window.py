@@ -15,6 +15,8 @@ from app.services.directory import UnitRow
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
 from widgets.incidents_panel import IncidentsPanel
+from widgets.map import MapConfig, MapView
+from widgets.map_feed import MapFeed
 from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
 from widgets.status_bar import LinkStatusBar
@@ -37,15 +39,16 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self.resize(1600, 1000)
 
-        self.map_panel = NotConfiguredPanel("", "", self)
-        self.map_panel.setObjectName("mapPanel")
+        self.map_view = MapView(
+            MapConfig.from_settings(core.settings.map, core.settings.console.language), self)
+        self.map_view.setObjectName("mapView")
         self.alarm_bar = AlarmBar(core.alarms, core.actor.name, self)
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.alarm_bar)
-        centre_layout.addWidget(self.map_panel, 1)
+        centre_layout.addWidget(self.map_view, 1)
         self.setCentralWidget(centre)
 
         self.units_panel = UnitsPanel(self)
@@ -121,6 +124,14 @@ class MainWindow(QMainWindow):
 
     def _connect_core(self) -> None:
         bridge = self.core.bridge
+        self.map_feed = MapFeed(self.core, self.map_view, self)
+        self.map_view.page_ready.connect(self._map_ready)
+        self.map_view.load_failed.connect(self._map_failed)
+        self.map_view.entity_selected.connect(self._map_selected)
+        self.map_view.context_action.connect(self._map_context)
+        self.units_panel.unit_selected.connect(lambda uid: self.map_view.select("unit", str(uid)))
+        self.incidents_panel.incident_selected.connect(
+            lambda iid: self.map_view.select("incident", str(iid)))
         bridge.link_state_changed.connect(self.status.set_link_state)
         for sub in Subsystem:
             state, detail = bridge.link_state(sub)
@@ -147,6 +158,33 @@ class MainWindow(QMainWindow):
             if self.core.units is not None:
                 self.core.units.loaded.connect(self._radio_destinations)
                 self._radio_destinations(self.core.units.rows)
+
+    # ------------------------------------------------------------------ map
+    @Slot()
+    def _map_ready(self) -> None:
+        self.core.bridge.set_link_state(Subsystem.MAP, LinkState.UP, self.tr("offline map"))
+
+    @Slot(str)
+    def _map_failed(self, reason: str) -> None:
+        log.error("map: %s", reason)
+        self.core.bridge.set_link_state(Subsystem.MAP, LinkState.DEGRADED, reason)
+
+    @Slot(str, str)
+    def _map_selected(self, kind: str, entity_id: str) -> None:
+        if kind == "unit" and entity_id.isdigit():
+            self.units_panel.select_unit(int(entity_id))
+        elif kind == "incident" and entity_id.isdigit():
+            self.incidents_panel.select_incident(int(entity_id))
+
+    @Slot(str, str, str, float, float)
+    def _map_context(self, action: str, kind: str, entity_id: str, lat: float,
+                     lon: float) -> None:
+        names = {"dispatch_here": self.tr("Dispatch to here"),
+                 "open_feed": self.tr("Open feed"), "venue_dossier": self.tr("Venue dossier")}
+        log.info("map action %s on %s %s at %.5f,%.5f", action, kind, entity_id, lat, lon)
+        self.statusBar().showMessage(
+            self.tr("%1 is not available in this version of the console.")
+            .replace("%1", names.get(action, action)), 8000)
 
     # ------------------------------------------------------------------ radio
     @Slot(str, str, str)
@@ -194,10 +232,6 @@ class MainWindow(QMainWindow):
         self.radio_dock.setWindowTitle(self.tr("Radio"))
         self.video_dock.setWindowTitle(self.tr("Video wall"))
         self.transcript_dock.setWindowTitle(self.tr("Transcripts"))
-        self.map_panel.set_texts(
-            self.tr("One map"),
-            self.tr("The map is not configured in this build of the console."),
-        )
         if isinstance(self.radio_panel, RadioPanel):
             self.radio_panel.retranslate()
         else:

@@ -277,12 +277,24 @@
         <translation>语音转写</translation>
     </message>
     <message>
-        <source>One map</source>
-        <translation>一张图</translation>
+        <source>offline map</source>
+        <translation>离线地图</translation>
     </message>
     <message>
-        <source>The map is not configured in this build of the console.</source>
-        <translation>本版本调度台尚未配置地图。</translation>
+        <source>Dispatch to here</source>
+        <translation>派警至此</translation>
+    </message>
+    <message>
+        <source>Open feed</source>
+        <translation>打开视频</translation>
+    </message>
+    <message>
+        <source>Venue dossier</source>
+        <translation>场所档案</translation>
+    </message>
+    <message>
+        <source>%1 is not available in this version of the console.</source>
+        <translation>本版本调度台暂不提供“%1”。</translation>
     </message>
     <message>
         <source>Radio not configured</source>
@@ -401,6 +413,42 @@
     <message>
         <source>Talking: %1</source>
         <translation>正在讲话：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayBar</name>
+    <message>
+        <source>Track replay</source>
+        <extracomment>Playback speeds offered (× real time). China Standard Time (no daylight saving): replay times are shown in Beijing time.</extracomment>
+        <translation>轨迹回放</translation>
+    </message>
+    <message>
+        <source>Previous fix</source>
+        <translation>上一定位点</translation>
+    </message>
+    <message>
+        <source>Next fix</source>
+        <translation>下一定位点</translation>
+    </message>
+    <message>
+        <source>Replay time</source>
+        <translation>回放时间</translation>
+    </message>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>Close replay</source>
+        <translation>关闭回放</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
     </message>
 </context>
 <context>

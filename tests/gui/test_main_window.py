@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -34,6 +35,9 @@ def console(qtbot: QtBot, qapp: QApplication, seeded_db_url: str,
     window.show()
     yield window
     window.close()
+    # the web page must be gone before the QApplication (QtWebEngine's profile rule)
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     lifecycle.stop_all()
     for t in translators:
         qapp.removeTranslator(t)
@@ -83,3 +87,34 @@ def test_a_district_console_shows_only_its_district(console: MainWindow, qtbot: 
     qtbot.waitUntil(lambda: console.core.incidents is not None
                     and console.core.incidents.rows is not None, timeout=5000)
     assert all(r.district_adcode == "110105" for r in console.incidents_panel.model.rows)
+
+
+def _page_json(window: MainWindow, qtbot: QtBot, script: str) -> object:
+    import json
+
+    box: list[object] = []
+    window.map_view.run_js(script, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10000)
+    value = box[0]
+    return json.loads(value) if isinstance(value, str) and value else value
+
+
+def test_the_map_shows_venues_and_units_and_selects_with_the_panels(
+        console: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: console.map_view.is_ready, timeout=30000)
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() >= 30, timeout=5000)
+    placed = [r for r in console.units_panel.model.rows if r.lat is not None]
+    unit = placed[0]
+    console.map_view.flush()
+
+    def unit_on_page() -> bool:
+        found = _page_json(console, qtbot, f"CEDC.debug.entity('unit', '{unit.id}')")
+        return isinstance(found, dict) and found["fields"].get("status") == unit.status.value
+
+    qtbot.waitUntil(unit_on_page, timeout=10000)
+    counts = _page_json(console, qtbot, "CEDC.debug.counts()")
+    assert isinstance(counts, dict) and counts["venue"] >= 400
+    assert console.status.state_of(Subsystem.MAP) is LinkState.UP
+    # a click on the map selects the unit in the list
+    console.map_view.entity_selected.emit("unit", str(unit.id))
+    assert console.units_panel.selected_unit_id() == unit.id
