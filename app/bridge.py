@@ -49,6 +49,8 @@ class UiBridge(QObject):
         radio_emergency(object): an app.radio.service.EmergencyNotice (incident exists).
         radio_call(object): an app.radio.service.CallActivity for the call strip.
         radio_talkgroup(int): the gateway radio's selected talkgroup.
+        geofence_alarm(object): an app.services.geofences.GeofenceAlarm.
+        geofences_changed(object): the active fences as a GeoJSON FeatureCollection (dict).
     """
 
     data_changed = Signal(object)
@@ -58,6 +60,8 @@ class UiBridge(QObject):
     radio_emergency = Signal(object)
     radio_call = Signal(object)
     radio_talkgroup = Signal(int)
+    geofence_alarm = Signal(object)
+    geofences_changed = Signal(object)
     _invoke = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

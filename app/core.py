@@ -24,9 +24,10 @@ from app.lifecycle import Lifecycle
 from app.live_query import LiveQuery
 from app.radio.service import EmergencyNotice, RadioService
 from app.services.directory import load_incidents, load_radio_log, load_units
+from app.services.geofences import GeofenceAlarm, GeofenceService
 from app.services.incidents import Actor
 from app.services.map_data import load_map_static
-from app.services.positions import DeviceDirectory, PositionIngest
+from app.services.positions import DeviceDirectory, LocatedFix, PositionIngest
 from app.settings import Settings
 from app.tracking.service import SosNotice, TrackingService
 from models import Jurisdiction
@@ -73,8 +74,10 @@ class ConsoleCore:
         self.tracking: TrackingService | None = None
         self.radio: RadioService | None = None
         self.radio_log: LiveQuery | None = None
+        self.geofences: GeofenceService | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
         bridge.radio_emergency.connect(self._radio_emergency)
+        bridge.geofence_alarm.connect(self._geofence_alarm)
 
     # ------------------------------------------------------------------ parts
     def register(self, lifecycle: Lifecycle) -> None:
@@ -82,6 +85,7 @@ class ConsoleCore:
         lifecycle.add("database", self._start_database, self._stop_database)
         lifecycle.add("database writer", self._start_writer, self._stop_writer)
         lifecycle.add("live queries", self._start_queries, self._stop_queries)
+        lifecycle.add("geofences", self._start_geofences, lambda: None)
         lifecycle.add("position ingest", self._start_positions, self._stop_positions)
         lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
                       self._stop_tracking)
@@ -158,9 +162,29 @@ class ConsoleCore:
         with self.sessions() as session:
             self.devices.load(session)
         self.positions = PositionIngest(self.writer, self.devices, interval_s=0.5,
-                                        on_flushed=self.bridge.positions.emit)
+                                        on_flushed=self._positions_stored)
         self.positions.start()
         self.bridge.data_changed.connect(self._devices_changed)
+
+    def _positions_stored(self, fixes: list[LocatedFix]) -> None:  # ingest thread
+        self.bridge.positions.emit(fixes)
+        if self.geofences is not None:
+            self.geofences.check(fixes)
+
+    def _start_geofences(self) -> None:
+        assert self.sessions is not None and self.writer is not None
+        self.geofences = GeofenceService(self.sessions, self.writer, self.actor,
+                                         on_alarm=self.bridge.geofence_alarm.emit,
+                                         on_fences=self.bridge.geofences_changed.emit)
+        self.geofences.load()
+
+    def _geofence_alarm(self, alarm: GeofenceAlarm) -> None:  # UI thread
+        verb = "进入" if alarm.event.transition.value == "enter" else "离开"
+        self.alarms.raise_alarm(
+            "geofence", f"{alarm.call_sign} {verb}电子围栏「{alarm.event.fence_name}」",
+            unit_id=alarm.unit_id, incident_number=alarm.incident_number, lat=alarm.event.lat,
+            lon=alarm.event.lon,
+        )
 
     def _stop_positions(self) -> None:
         self.bridge.data_changed.disconnect(self._devices_changed)

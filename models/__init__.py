@@ -15,6 +15,7 @@ from models.force import (
     VehicleTerminal,
 )
 from models.geo import District
+from models.geofence import Geofence
 from models.incidents import Assignment, Incident, IncidentEvent
 from models.jurisdiction import BEIJING_DISTRICTS, Jurisdiction, scope
 from models.media import EvidenceItem, MediaSource
@@ -33,6 +34,7 @@ __all__ = [
     "District",
     "EvidenceItem",
     "Finding",
+    "Geofence",
     "Incident",
     "IncidentEvent",
     "Jurisdiction",

@@ -16,6 +16,7 @@ from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
 from widgets.incidents_panel import IncidentsPanel
 from widgets.map import MapConfig, MapView
+from widgets.map_dialogs import GeofenceDialog, ReplayDialog
 from widgets.map_feed import MapFeed
 from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
@@ -113,6 +114,9 @@ class MainWindow(QMainWindow):
                      self.transcript_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.replay_action = QAction(self)
+        self.replay_action.triggered.connect(self.open_replay)
+        self.view_menu.addAction(self.replay_action)
         self.reset_layout_action = QAction(self)
         self.reset_layout_action.triggered.connect(self.reset_layout)
         self.view_menu.addAction(self.reset_layout_action)
@@ -129,6 +133,8 @@ class MainWindow(QMainWindow):
         self.map_view.load_failed.connect(self._map_failed)
         self.map_view.entity_selected.connect(self._map_selected)
         self.map_view.context_action.connect(self._map_context)
+        self.map_view.shape_drawn.connect(self._fence_drawn)
+        bridge.geofences_changed.connect(self.map_view.set_fences)
         self.units_panel.unit_selected.connect(lambda uid: self.map_view.select("unit", str(uid)))
         self.incidents_panel.incident_selected.connect(
             lambda iid: self.map_view.select("incident", str(iid)))
@@ -163,6 +169,69 @@ class MainWindow(QMainWindow):
     @Slot()
     def _map_ready(self) -> None:
         self.core.bridge.set_link_state(Subsystem.MAP, LinkState.UP, self.tr("offline map"))
+        if self.core.geofences is not None:
+            self.map_view.set_fences(self.core.geofences.geojson())
+
+    @Slot(str)
+    def _fence_drawn(self, feature: str) -> None:
+        service, readers = self.core.geofences, self.core.readers
+        if service is None or readers is None:
+            return
+        dialog = GeofenceDialog(self.tr("Geofence %1").replace(
+            "%1", str(len(service.geojson()["features"]) + 1)), self)
+        if dialog.exec() != GeofenceDialog.DialogCode.Accepted or not dialog.fence_name:
+            self.map_view.set_fences(service.geojson())  # drop the draft
+            return
+        future = readers.submit(service.save, feature, dialog.fence_name, dialog.severity,
+                                self.core.jurisdiction.adcode)
+        future.add_done_callback(lambda f: self.core.bridge.call_soon(
+            lambda: self._report_failure(self.tr("The geofence was not saved: %1"),
+                                         f.exception())))
+
+    def _report_failure(self, text: str, exc: BaseException | None) -> None:
+        if exc is not None:
+            log.error("%s", text.replace("%1", str(exc)))
+            self.statusBar().showMessage(text.replace("%1", str(exc)), 10000)
+
+    @Slot()
+    def open_replay(self) -> None:
+        """Ask for units and a time range, then replay their tracks on the map."""
+        from app.services.tracks import load_tracks
+        from models.base import utcnow
+
+        units = self.units_panel.model.rows
+        dialog = ReplayDialog(units, utcnow(), self)
+        selected = self.units_panel.selected_unit_id()
+        if selected is not None:
+            dialog.check_units([selected])
+        if dialog.exec() != ReplayDialog.DialogCode.Accepted:
+            return
+        ids = dialog.unit_ids()
+        t0, t1 = dialog.time_range()
+        sessions, readers = self.core.sessions, self.core.readers
+        if not ids or t1 <= t0 or sessions is None or readers is None:
+            self.statusBar().showMessage(self.tr("Choose at least one unit and a time range."),
+                                         8000)
+            return
+        labels = {str(r.id): r.call_sign for r in units}
+
+        def load() -> dict[str, list[tuple[float, float, float]]]:
+            with sessions() as session:
+                return load_tracks(session, ids, t0, t1)
+
+        future = readers.submit(load)
+        future.add_done_callback(lambda f: self.core.bridge.call_soon(
+            lambda: self._replay_loaded(f.result() if f.exception() is None else None,
+                                        t0.timestamp(), t1.timestamp(), labels)))
+
+    def _replay_loaded(self, tracks: dict[str, list[tuple[float, float, float]]] | None,
+                       t0: float, t1: float, labels: dict[str, str]) -> None:
+        if not tracks:
+            self.statusBar().showMessage(
+                self.tr("No recorded positions for these units in that range."), 8000)
+            return
+        self.map_view.start_replay(tracks, t0, t1,
+                                   {k: v for k, v in labels.items() if k in tracks})
 
     @Slot(str)
     def _map_failed(self, reason: str) -> None:
@@ -251,6 +320,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
+        self.replay_action.setText(self.tr("Track replay…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About"))
         self.units_panel.retranslate()

@@ -40,6 +40,37 @@
     </message>
 </context>
 <context>
+    <name>GeofenceDialog</name>
+    <message>
+        <source>Save geofence</source>
+        <translation>保存电子围栏</translation>
+    </message>
+    <message>
+        <source>Critical: alarm and incident</source>
+        <translation>严重：报警并生成事件</translation>
+    </message>
+    <message>
+        <source>Warning: alarm</source>
+        <translation>警告：报警</translation>
+    </message>
+    <message>
+        <source>Notice: log only</source>
+        <translation>提示：仅记录</translation>
+    </message>
+    <message>
+        <source>Information: log only</source>
+        <translation>信息：仅记录</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>When a unit enters or leaves</source>
+        <translation>执法单元进出时</translation>
+    </message>
+</context>
+<context>
     <name>IncidentCategory</name>
     <message>
         <source>Unlicensed operation</source>
@@ -281,6 +312,22 @@
         <translation>离线地图</translation>
     </message>
     <message>
+        <source>Geofence %1</source>
+        <translation>电子围栏 %1</translation>
+    </message>
+    <message>
+        <source>The geofence was not saved: %1</source>
+        <translation>电子围栏未保存：%1</translation>
+    </message>
+    <message>
+        <source>Choose at least one unit and a time range.</source>
+        <translation>请至少选择一个执法单元和时间范围。</translation>
+    </message>
+    <message>
+        <source>No recorded positions for these units in that range.</source>
+        <translation>所选单元在该时段内没有定位记录。</translation>
+    </message>
+    <message>
         <source>Dispatch to here</source>
         <translation>派警至此</translation>
     </message>
@@ -335,6 +382,10 @@
     <message>
         <source>Restore default layout</source>
         <translation>恢复默认布局</translation>
+    </message>
+    <message>
+        <source>Track replay…</source>
+        <translation>轨迹回放…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -449,6 +500,21 @@
     <message>
         <source>Play</source>
         <translation>播放</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayDialog</name>
+    <message>
+        <source>Track replay</source>
+        <translation>轨迹回放</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>起始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>截止</translation>
     </message>
 </context>
 <context>
