@@ -183,6 +183,8 @@ def _db_command(args: argparse.Namespace, settings: Settings, paths: AppPaths) -
         if not state.known:
             raise SchemaError(f"schema revision {state.current} is newer than this program "
                               f"(head {state.head})")
+        if args.db_command == "import-districts":
+            return _import_districts(engine, args.file, settings)
         if args.db_command == "current":
             print(f"{target.display()}: revision {state.current or '(empty)'}, "
                   f"this program's head {state.head}"
@@ -196,6 +198,25 @@ def _db_command(args: argparse.Namespace, settings: Settings, paths: AppPaths) -
         return EXIT_DATABASE
     finally:
         engine.dispose()
+
+
+def _import_districts(engine: Any, path: Path, settings: Settings) -> int:
+    from app.services.districts import BoundaryFileError, import_boundaries
+    from app.services.incidents import Actor
+    from models.db import make_session_factory, prepare_database
+
+    prepare_database(engine, auto_upgrade=False)
+    actor = Actor(settings.console.operator, settings.console.console_name)
+    try:
+        with make_session_factory(engine)() as session:
+            result = import_boundaries(session, path, actor)
+            session.commit()
+    except BoundaryFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"districts updated: {', '.join(result.updated) or '-'}; "
+          f"added: {', '.join(result.added) or '-'}")
+    return 0
 
 
 # ---------------------------------------------------------------------- window

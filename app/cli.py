@@ -74,9 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     for name, text in (("upgrade", "apply the schema migrations (the only way a PostgreSQL "
                                    "database is upgraded)"),
-                       ("current", "show the database's schema revision")):
+                       ("current", "show the database's schema revision"),
+                       ("import-districts", "replace district outlines with an official "
+                                            "GeoJSON boundary file (WGS-84)")):
         p = db_sub.add_parser(name, help=text, description=text)
         p.add_argument("--db", metavar="URL", help="database URL or SQLite file path")
+        if name == "import-districts":
+            p.add_argument("file", type=Path, help="GeoJSON FeatureCollection, properties "
+                                                   "adcode and name")
         _common_options(p)
 
     sim = sub.add_parser("sim-vehicles", add_help=False,

@@ -92,3 +92,30 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
     assert "upgrade needed" not in proc.stdout
     revision = proc.stdout.split("revision ")[1].split(",")[0]
     assert f"head {revision}" in proc.stdout
+
+
+def test_import_districts_replaces_outlines_and_refuses_bad_files(tmp_path: Path) -> None:
+    import json as _json
+
+    db = tmp_path / "d.sqlite3"
+    url = f"sqlite:///{db}"
+    assert _run(["db", "upgrade", "--db", url], tmp_path).returncode == 0
+    good = tmp_path / "official.geojson"
+    good.write_text(_json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"adcode": "110101", "name": "东城区"},
+        "geometry": {"type": "Polygon", "coordinates": [[[116.38, 39.86], [116.45, 39.86],
+                                                          [116.45, 39.97], [116.38, 39.97],
+                                                          [116.38, 39.86]]]}}]}),
+        encoding="utf-8")
+    proc = _run(["db", "import-districts", str(good), "--db", url], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "added: 110101" in proc.stdout
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(_json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"adcode": "310101", "name": "黄浦区"},
+        "geometry": {"type": "Polygon", "coordinates": [[[121.4, 31.2], [121.5, 31.2],
+                                                          [121.5, 31.3], [121.4, 31.2]]]}}]}),
+        encoding="utf-8")
+    proc = _run(["db", "import-districts", str(bad), "--db", url], tmp_path)
+    assert proc.returncode == 2
+    assert "310101" in proc.stderr and "not a Beijing district" in proc.stderr
