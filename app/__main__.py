@@ -83,7 +83,7 @@ def _demo_settings(settings: Settings, sim_dir: Path) -> Settings:
     return settings.replace("radio", port=str(sim_dir / "tetra"), baud=115200)
 
 
-def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> None:
+def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> Any:
     """The simulated gateway radio on a pseudo-terminal, started before the radio part."""
     from app.demo.simulators import SimulatorProcess
 
@@ -91,9 +91,10 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> None:
         "radio simulator",
         lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(sim_dir / "tetra"),
                  "--fleet", "100", "--seed", "1", "--activity", "2"],
-        sim_dir / "sim-radio.log",
+        sim_dir / "sim-radio.log", commands=True,
     )
     lifecycle.add("radio simulator (TETRA PEI on a pty)", radio.start, radio.stop)
+    return radio
 
 
 def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
@@ -287,8 +288,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     bridge = UiBridge()
     core = ConsoleCore(settings, db, bridge)
     lifecycle = Lifecycle()
-    if sim_dir is not None:
-        _demo_radio_simulator(lifecycle, sim_dir)
+    radio_sim = _demo_radio_simulator(lifecycle, sim_dir) if sim_dir is not None else None
     core.register(lifecycle)
     if sim_dir is not None:
         _demo_simulators(core, lifecycle, sim_dir)
@@ -303,7 +303,8 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
 
     # Headless runs (screenshots, servers) use the default layout at a fixed size and leave the
     # workstation's saved layout alone.
-    window = MainWindow(core, layout_file=None if headless else paths.config_dir / "layout.ini")
+    window = MainWindow(core, layout_file=None if headless else paths.config_dir / "layout.ini",
+                        radio_simulator=radio_sim)
     window.show()
 
     def ready() -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout
 
 from app.bridge import LinkState, Subsystem
 from app.core import ConsoleCore
+from app.demo.simulators import SimulatorProcess
 from app.services.directory import UnitRow
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
@@ -32,10 +33,12 @@ class MainWindow(QMainWindow):
     """Docked main window. Panels that later releases fill say "not configured" until then."""
 
     def __init__(self, core: ConsoleCore, *, layout_file: Path | None = None,
+                 radio_simulator: SimulatorProcess | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.core = core
+        self._radio_simulator = radio_simulator
         self._layout_file = layout_file
         self.setDockNestingEnabled(True)
         self.resize(1600, 1000)
@@ -120,6 +123,15 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = QAction(self)
         self.reset_layout_action.triggered.connect(self.reset_layout)
         self.view_menu.addAction(self.reset_layout_action)
+
+        self.demo_menu = bar.addMenu("")
+        self.demo_actions: dict[str, QAction] = {}
+        for key in ("emergency", "en_route", "on_scene", "clearing", "available", "reply"):
+            action = QAction(self)
+            action.triggered.connect(lambda _=False, k=key: self._demo_radio(k))
+            self.demo_menu.addAction(action)
+            self.demo_actions[key] = action
+        self.demo_menu.menuAction().setVisible(self._radio_simulator is not None)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
@@ -282,6 +294,25 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 self.tr("The text could not be queued: %1").replace("%1", str(exc)), 10000)
 
+    # ------------------------------------------------------------------ demo
+    def _demo_radio(self, key: str) -> None:
+        """Make the simulated radio of the selected unit send something (real PEI traffic)."""
+        unit_id = self.units_panel.selected_unit_id()
+        row = self.units_panel.model.row_by_id(unit_id) if unit_id is not None else None
+        if row is None or not row.radio_issis or self._radio_simulator is None:
+            self.statusBar().showMessage(self.tr("Select a unit with a radio first."), 8000)
+            return
+        issi = row.radio_issis[0]
+        codes = {"en_route": 0x8003, "on_scene": 0x8004, "clearing": 0x8005,
+                 "available": 0x8001}
+        if key == "emergency":
+            command = f"emergency {issi}"
+        elif key == "reply":
+            command = f"text {issi} 收到，马上处理"
+        else:
+            command = f"status {issi} 0x{codes[key]:04X}"
+        self._radio_simulator.send(command)
+
     # ------------------------------------------------------------------ texts
     def jurisdiction_title(self) -> str:
         """"City command centre" or "<district> command centre"."""
@@ -321,6 +352,16 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
         self.replay_action.setText(self.tr("Track replay…"))
+        self.demo_menu.setTitle(self.tr("&Demo"))
+        for key, text in (
+            ("emergency", self.tr("Selected unit's radio: emergency")),
+            ("en_route", self.tr("Selected unit's radio: status en route")),
+            ("on_scene", self.tr("Selected unit's radio: status on scene")),
+            ("clearing", self.tr("Selected unit's radio: status clearing")),
+            ("available", self.tr("Selected unit's radio: status available")),
+            ("reply", self.tr("Selected unit's radio: text reply")),
+        ):
+            self.demo_actions[key].setText(text)
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About"))
         self.units_panel.retranslate()

@@ -6,6 +6,7 @@ after the console part it talks to and stopped (terminate, then kill) in reverse
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 import sys
@@ -25,8 +26,10 @@ class SimulatorProcess:
         log_file: where its stdout and stderr go.
     """
 
-    def __init__(self, name: str, argv: Callable[[], list[str]], log_file: Path) -> None:
+    def __init__(self, name: str, argv: Callable[[], list[str]], log_file: Path, *,
+                 commands: bool = False) -> None:
         self.name = name
+        self._commands = commands
         self._argv = argv
         self._log_file = log_file
         self._proc: subprocess.Popen[bytes] | None = None
@@ -37,8 +40,9 @@ class SimulatorProcess:
         args = [sys.executable, *self._argv()]
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
         self._out = self._log_file.open("ab")
-        self._proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
+        self._proc = subprocess.Popen(
+            args, stdout=self._out, stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE if self._commands else subprocess.DEVNULL)
         log.info("%s started (pid %d): %s; log %s", self.name, self._proc.pid, " ".join(args),
                  self._log_file, extra={"event": "simulator_started", "simulator": self.name})
 
@@ -47,9 +51,26 @@ class SimulatorProcess:
         """Whether the process is alive."""
         return self._proc is not None and self._proc.poll() is None
 
+    def send(self, command: str) -> bool:
+        """Write one control command line to the simulator (when started with ``commands``)."""
+        proc = self._proc
+        if proc is None or proc.stdin is None or proc.poll() is not None:
+            return False
+        try:
+            proc.stdin.write(command.encode("utf-8") + b"\n")
+            proc.stdin.flush()
+        except OSError as exc:
+            log.warning("%s did not take %r: %s", self.name, command, exc)
+            return False
+        log.info("%s ← %s", self.name, command, extra={"event": "simulator_command"})
+        return True
+
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate (then kill) the process."""
         if self._proc is not None:
+            if self._proc.stdin is not None:
+                with contextlib.suppress(OSError):  # the child may be gone already
+                    self._proc.stdin.close()
             if self._proc.poll() is None:
                 self._proc.terminate()
                 try:

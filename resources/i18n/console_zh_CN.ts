@@ -344,6 +344,10 @@
         <translation>本版本调度台暂不提供“%1”。</translation>
     </message>
     <message>
+        <source>Select a unit with a radio first.</source>
+        <translation>请先选择一个配有电台的执法单元。</translation>
+    </message>
+    <message>
         <source>Radio not configured</source>
         <translation>电台未配置</translation>
     </message>
@@ -386,6 +390,34 @@
     <message>
         <source>Track replay…</source>
         <translation>轨迹回放…</translation>
+    </message>
+    <message>
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: emergency</source>
+        <translation>选中单元电台：紧急呼叫</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: status en route</source>
+        <translation>选中单元电台：状态“在途”</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: status on scene</source>
+        <translation>选中单元电台：状态“到场”</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: status clearing</source>
+        <translation>选中单元电台：状态“收尾”</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: status available</source>
+        <translation>选中单元电台：状态“空闲”</translation>
+    </message>
+    <message>
+        <source>Selected unit&apos;s radio: text reply</source>
+        <translation>选中单元电台：回复短信</translation>
     </message>
     <message>
         <source>&amp;Help</source>

@@ -118,3 +118,28 @@ def test_the_map_shows_venues_and_units_and_selects_with_the_panels(
     # a click on the map selects the unit in the list
     console.map_view.entity_selected.emit("unit", str(unit.id))
     assert console.units_panel.selected_unit_id() == unit.id
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, command: str) -> bool:
+        self.sent.append(command)
+        return True
+
+
+def test_demo_menu_drives_the_selected_units_simulated_radio(
+        console: MainWindow, qtbot: QtBot) -> None:
+    assert not console.demo_menu.menuAction().isVisible()  # not a demo: no demo menu
+    recorder = _Recorder()
+    console._radio_simulator = recorder  # type: ignore[assignment]
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() >= 30, timeout=5000)
+    console.demo_actions["emergency"].trigger()
+    assert recorder.sent == []  # nothing selected: the dispatcher is told to pick a unit
+    row = console.units_panel.model.rows[0]
+    console.units_panel.select_unit(row.id)
+    console.demo_actions["emergency"].trigger()
+    console.demo_actions["on_scene"].trigger()
+    assert recorder.sent == [f"emergency {row.radio_issis[0]}",
+                             f"status {row.radio_issis[0]} 0x8004"]
