@@ -286,7 +286,14 @@ class ConsoleCore:
         self.bridge.set_link_state(Subsystem.RADIO, mapped, detail or self.settings.radio.port)
 
     def _radio_emergency(self, notice: EmergencyNotice) -> None:  # UI thread
+        radio = self.radio
+
+        def acknowledged(_operator: str) -> None:
+            if radio is not None:
+                radio.clear_emergency(notice.issi)
+
         self.alarms.raise_alarm(
             "radio_emergency", f"电台紧急求助 {notice.party}", unit_id=notice.unit_id,
             incident_number=notice.incident_number, lat=notice.lat, lon=notice.lon,
+            on_ack=acknowledged,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from radio_bridge.status import DEFAULT_STATUS_PLAN, StatusPlan
 log = logging.getLogger("app.radio.service")
 
 _UNIT_STATES = {s.value for s in UnitStatus}
+#: Repeated emergency indications from one radio within this time are one emergency.
+EMERGENCY_EPISODE_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,9 @@ class RadioService:
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="radio-send")
         self._stop = threading.Event()
         self._pump: threading.Thread | None = None
+        #: ISSI → monotonic time of its open emergency (one alarm per emergency press, which
+        #: arrives as a status 0 and a LIP report with reason "emergency")
+        self._emergencies: dict[int, float] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -321,9 +327,22 @@ class RadioService:
 
             self._writer.submit(job, label="radio status")
 
+    def clear_emergency(self, issi: int) -> None:
+        """The dispatcher handled this radio's emergency: a new one raises a new alarm."""
+        with self._lock:
+            self._emergencies.pop(issi, None)
+
     def _emergency(self, event: ev.EmergencyAlarm) -> None:
         issi = event.source
         party = self.describe(issi)
+        if issi is not None:
+            now = time.monotonic()
+            with self._lock:
+                opened = self._emergencies.get(issi)
+                if opened is not None and now - opened < EMERGENCY_EPISODE_S:
+                    log.info("emergency from %s (%s) already open", issi, event.origin)
+                    return
+                self._emergencies[issi] = now
         log.warning("EMERGENCY from radio %s (%s)", issi, party,
                     extra={"event": "radio_emergency", "issi": issi})
 

@@ -162,9 +162,17 @@ def test_lip_positions_move_the_officer_and_an_emergency_raises_an_incident(rig:
     rig.radio.call(lambda model, now: model.emit_lip(issi, now))
     rig.radio.call(lambda model, now: model.emit_emergency(issi, now))
     assert _wait(lambda: bool(rig.emergencies))
+
+    def lip_fixes() -> int:
+        rig.ingest.flush()
+        with rig.factory() as s:
+            return len(s.scalars(select(PositionFix.id).where(
+                PositionFix.source == PositionSource.LIP,
+                PositionFix.device_id == str(issi))).all())
+
+    assert _wait(lambda: lip_fixes() >= 2)  # the emergency's own LIP report (reason 2) too
     notice = rig.emergencies[0]
     assert notice.unit_id == unit_id and "东城01" in notice.party
-    rig.ingest.flush()
     with rig.factory() as s:
         fix = s.scalars(select(PositionFix).where(PositionFix.source == PositionSource.LIP,
                                                   PositionFix.device_id == str(issi))).first()
@@ -172,6 +180,8 @@ def test_lip_positions_move_the_officer_and_an_emergency_raises_an_incident(rig:
             Incident.source == IncidentSource.RADIO_EMERGENCY)).one()
         unit = s.get(Unit, unit_id)
     assert fix is not None and fix.unit_id == unit_id
+    # status 0 and the LIP "emergency" report of one press are one emergency
+    assert len(rig.emergencies) == 1
     assert incident.number == notice.incident_number and incident.priority == 1
     assert unit is not None and unit.status is UnitStatus.EMERGENCY
 
@@ -184,3 +194,41 @@ def test_group_call_shows_who_is_talking(rig: Rig) -> None:
     talking = next(c for c in rig.calls if c.kind == "talking")
     assert "西城01" in talking.talker
     assert _wait(lambda: any(c.kind == "ended" for c in rig.calls))
+
+
+def test_the_demo_radio_simulator_process_takes_commands(seeded_db_url: str,
+                                                          tmp_path: Path) -> None:
+    """The demo's path: the simulator as a child process on a pty, driven through stdin."""
+    import sys
+
+    from app.demo.simulators import SimulatorProcess
+
+    link = tmp_path / "tetra"
+    sim = SimulatorProcess(
+        "radio simulator",
+        lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(link), "--fleet", "100",
+                 "--seed", "1", "--quiet"],
+        tmp_path / "sim.log", commands=True)
+    engine = make_engine(seeded_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)
+    writer.start()
+    emergencies: list[EmergencyNotice] = []
+    links: list[str] = []
+    service = RadioService(str(link), factory, writer, None, Actor("t", "c"), config=FAST,
+                           on_emergency=emergencies.append, on_link=lambda s, _d: links.append(s))
+    sim.start()
+    try:
+        assert sys.executable
+        service.start()
+        assert _wait(lambda: "up" in links, 20), (tmp_path / "sim.log").read_text()
+        _, issi = _unit_radio(factory, "朝阳02")
+        assert sim.send(f"emergency {issi}")
+        assert _wait(lambda: bool(emergencies), 10)
+        assert "朝阳02" in emergencies[0].party
+    finally:
+        service.stop()
+        sim.stop()
+        writer.stop()
+        engine.dispose()
+    assert not sim.running
