@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.alarms import AlarmCenter
 from app.bridge import LinkState, Subsystem, UiBridge
 from app.db_writer import DbWriter
+from app.dispatch.escalation import EscalationRow
+from app.dispatch.service import DispatchConfig, DispatchService
+from app.dispatch.timers import load_timer_inputs
 from app.lifecycle import Lifecycle
 from app.live_query import LiveQuery
 from app.radio.service import EmergencyNotice, RadioService
@@ -68,6 +71,7 @@ class ConsoleCore:
         self.units: LiveQuery | None = None
         self.incidents: LiveQuery | None = None
         self.map_static: LiveQuery | None = None
+        self.timers: LiveQuery | None = None
         self.alarms = AlarmCenter()
         self.devices = DeviceDirectory()
         self.positions: PositionIngest | None = None
@@ -75,6 +79,7 @@ class ConsoleCore:
         self.radio: RadioService | None = None
         self.radio_log: LiveQuery | None = None
         self.geofences: GeofenceService | None = None
+        self.dispatch: DispatchService | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
         bridge.radio_emergency.connect(self._radio_emergency)
         bridge.geofence_alarm.connect(self._geofence_alarm)
@@ -85,6 +90,7 @@ class ConsoleCore:
         lifecycle.add("database", self._start_database, self._stop_database)
         lifecycle.add("database writer", self._start_writer, self._stop_writer)
         lifecycle.add("live queries", self._start_queries, self._stop_queries)
+        lifecycle.add("dispatch", self._start_dispatch, self._stop_dispatch)
         lifecycle.add("geofences", self._start_geofences, lambda: None)
         lifecycle.add("position ingest", self._start_positions, self._stop_positions)
         lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
@@ -136,15 +142,55 @@ class ConsoleCore:
             "map layers", partial(load_map_static, jurisdiction=self.jurisdiction),
             self.sessions, self.readers, tables={"district", "venue", "officer"}, poll_s=60.0,
         )
-        for query in (self.units, self.incidents, self.map_static):
+        self.timers = LiveQuery(
+            "incident timers", partial(load_timer_inputs, jurisdiction=self.jurisdiction),
+            self.sessions, self.readers, tables={"incident", "incident_event"}, poll_s=poll,
+        )
+        for query in (self.units, self.incidents, self.map_static, self.timers):
             self.bridge.data_changed.connect(query.on_data_changed)
             query.refresh()
 
     def _stop_queries(self) -> None:
-        for query in (self.units, self.incidents, self.map_static):
+        for query in (self.units, self.incidents, self.map_static, self.timers):
             if query is not None:
                 query.stop()
                 self.bridge.data_changed.disconnect(query.on_data_changed)
+
+    # ------------------------------------------------------------------ dispatch
+    def _start_dispatch(self) -> None:
+        assert self.sessions is not None and self.writer is not None
+        assert self.readers is not None
+        cfg = self.settings.dispatch
+        self.dispatch = DispatchService(
+            self.sessions, self.writer, self.readers, self.actor, self.jurisdiction,
+            DispatchConfig(duplicate_window_hours=cfg.duplicate_window_hours,
+                           realert_after_min=cfg.realert_after_min,
+                           stale_position_s=cfg.stale_position_s,
+                           calibration_days=cfg.calibration_days,
+                           recalibrate_h=cfg.recalibrate_h),
+        )
+        self.dispatch.escalation_due.connect(self._escalations_due)
+        self.dispatch.start()
+
+    def _stop_dispatch(self) -> None:
+        if self.dispatch is not None:
+            self.dispatch.stop()
+
+    def _escalations_due(self, rows: list[EscalationRow]) -> None:  # UI thread
+        dispatch = self.dispatch
+        pending = {a.incident_number for a in self.alarms.pending if a.kind == "escalation"}
+        for row in rows:
+            if row.incident_number in pending:
+                continue  # still on the alarm bar from the last alert
+
+            def acknowledged(_operator: str, escalation_id: int = row.id) -> None:
+                if dispatch is not None:
+                    dispatch.acknowledge(escalation_id)
+
+            again = "（再次提醒）" if row.alert_count else ""
+            self.alarms.raise_alarm(
+                "escalation", f"事件上报待签收{again}：{row.incident_title}",
+                incident_number=row.incident_number, on_ack=acknowledged)
 
     def vehicle_terminal_count(self) -> int:
         """How many JT/T 808 terminals the database knows (startup use)."""

@@ -173,6 +173,24 @@ class TrackingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    """Dispatch: duplicates, escalations, ETA calibration."""
+
+    duplicate_window_hours: float = _setting(
+        24.0, "an open incident of the same venue and category this recent is a likely "
+        "duplicate", _positive)
+    realert_after_min: float = _setting(
+        5.0, "an escalation nobody acknowledged alerts again after this many minutes", _positive)
+    stale_position_s: float = _setting(
+        600.0, "a unit's position older than this is marked stale in recommendations",
+        _positive)
+    calibration_days: float = _setting(
+        14.0, "days of the fleet's position history used to calibrate travel times", _positive)
+    recalibrate_h: float = _setting(6.0, "recalibrate travel times every so many hours",
+                                    _positive)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings of the console."""
 
@@ -183,6 +201,7 @@ class Settings:
     map: MapSettings = field(default_factory=MapSettings)
     radio: RadioSettings = field(default_factory=RadioSettings)
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
 
     def replace(self, section: str, **changes: Any) -> Settings:
         """A copy with some keys of one section changed (validated like loaded values)."""

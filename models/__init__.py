@@ -5,6 +5,14 @@ No Qt and nothing from ``app`` or ``widgets`` may be imported here (import-linte
 
 from models.audit import AuditEvent, User
 from models.base import UTC, Base, utcnow
+from models.dispatch import (
+    Escalation,
+    EscalationKind,
+    IncidentOutcome,
+    InspectionDraw,
+    InspectionTask,
+    InspectionTaskOfficer,
+)
 from models.force import (
     BodyCamera,
     Officer,
@@ -32,11 +40,17 @@ __all__ = [
     "Base",
     "BodyCamera",
     "District",
+    "Escalation",
+    "EscalationKind",
     "EvidenceItem",
     "Finding",
     "Geofence",
     "Incident",
     "IncidentEvent",
+    "IncidentOutcome",
+    "InspectionDraw",
+    "InspectionTask",
+    "InspectionTaskOfficer",
     "Jurisdiction",
     "MediaSource",
     "Officer",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QWidget
 
+from app.dispatch.timers import TimerInputs, TimerPhase, TimerReading, timer_reading
 from app.labels import label, local_time
 from models.enums import IncidentCategory, IncidentPriority, IncidentSource
+from widgets.dispatch.common import format_elapsed, timer_colour
 from widgets.row_model import Column
 from widgets.style import INCIDENT_STATUS_COLOURS, PRIORITY_COLOURS
 from widgets.table_panel import RowTablePanel
@@ -36,6 +40,7 @@ class IncidentsPanel(RowTablePanel):
     incident_selected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        self._timers: dict[int, TimerInputs] = {}
         super().__init__("incidents", self._columns(), parent)
         self.row_selected.connect(self.incident_selected)
         self.open_only = QCheckBox(self)
@@ -46,6 +51,9 @@ class IncidentsPanel(RowTablePanel):
         self.finish_toolbar()
         self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self._open_only_changed(True)
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start(1000)
         self.retranslate()
 
     def _columns(self) -> list[Column]:
@@ -59,6 +67,10 @@ class IncidentsPanel(RowTablePanel):
                    background=lambda r: PRIORITY_COLOURS.get(r.priority), align_center=True),
             Column(lambda: self.tr("Status"), lambda r: label(r.status),
                    background=lambda r: INCIDENT_STATUS_COLOURS.get(r.status)),
+            Column(lambda: self.tr("Timer"), self._timer_text,
+                   sort_key=self._timer_sort_key,
+                   background=self._timer_background,
+                   tooltip=self._timer_tooltip, align_center=True),
             Column(lambda: self.tr("Category"),
                    lambda r: _enum_label(IncidentCategory, r.category)),
             Column(lambda: self.tr("Venue"), lambda r: r.venue_name),
@@ -67,6 +79,51 @@ class IncidentsPanel(RowTablePanel):
             Column(lambda: self.tr("Source"), lambda r: _enum_label(IncidentSource, r.source)),
             Column(lambda: self.tr("Summary"), lambda r: r.title, tooltip=lambda r: r.title),
         ]
+
+    # ------------------------------------------------------------------ timers
+    @Slot(object)
+    def set_timers(self, inputs: list[TimerInputs]) -> None:
+        """Timer inputs (dispatch and arrival times) of the open incidents."""
+        self._timers = {i.id: i for i in inputs}
+        self._tick()
+
+    def _reading(self, row: object) -> TimerReading | None:
+        inputs = self._timers.get(getattr(row, "id", -1))
+        if inputs is None:
+            return None
+        return timer_reading(inputs, dt.datetime.now(dt.UTC))
+
+    def _timer_sort_key(self, row: object) -> float:
+        reading = self._reading(row)
+        return reading.elapsed_s if reading is not None else -1.0
+
+    def _timer_background(self, row: object) -> str | None:
+        reading = self._reading(row)
+        return timer_colour(reading.level) if reading is not None else None
+
+    def _timer_text(self, row: object) -> str:
+        reading = self._reading(row)
+        if reading is None or reading.phase is TimerPhase.NONE:
+            return ""
+        return format_elapsed(reading.elapsed_s)
+
+    def _timer_tooltip(self, row: object) -> str:
+        reading = self._reading(row)
+        if reading is None or reading.phase is TimerPhase.NONE:
+            return ""
+        phase = {TimerPhase.AWAITING_DISPATCH: self.tr("waiting for dispatch"),
+                 TimerPhase.AWAITING_ARRIVAL: self.tr("unit on its way"),
+                 TimerPhase.ON_SCENE: self.tr("unit on scene")}.get(reading.phase, "")
+        red = local_time(reading.red_at) if reading.red_at else ""
+        return self.tr("%1; red at %2").replace("%1", phase).replace("%2", red)
+
+    @Slot()
+    def _tick(self) -> None:
+        column = 4  # the timer column
+        rows = self.model.rowCount()
+        if rows:
+            self.model.dataChanged.emit(self.model.index(0, column),
+                                        self.model.index(rows - 1, column))
 
     def retranslate(self) -> None:
         """Set every visible text (also after a language change)."""

@@ -12,9 +12,24 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout
 from app.bridge import LinkState, Subsystem
 from app.core import ConsoleCore
 from app.demo.simulators import SimulatorProcess
-from app.services.directory import UnitRow
+from app.dispatch.intake import VenueChoice
+from app.services.directory import IncidentRow, UnitRow
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
+from widgets.dispatch.audit_viewer import AuditLogViewer
+from widgets.dispatch.binding import (
+    bind_audit,
+    bind_close,
+    bind_draw,
+    bind_escalate,
+    bind_intake,
+    bind_recommendations,
+)
+from widgets.dispatch.close_dialog import CloseIncidentDialog
+from widgets.dispatch.draw_dialog import DrawDialog
+from widgets.dispatch.escalate_dialog import EscalateDialog
+from widgets.dispatch.intake_form import IntakeForm
+from widgets.dispatch.recommendation import RecommendationPanel
 from widgets.incidents_panel import IncidentsPanel
 from widgets.map import MapConfig, MapView
 from widgets.map_dialogs import GeofenceDialog, ReplayDialog
@@ -63,6 +78,7 @@ class MainWindow(QMainWindow):
         )
         self.video_panel = NotConfiguredPanel("", "", self)
         self.transcript_panel = NotConfiguredPanel("", "", self)
+        self.recommend_panel = RecommendationPanel(dict(BEIJING_DISTRICTS), self)
 
         self.units_dock = self._dock("unitsDock", self.units_panel,
                                      Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -74,7 +90,11 @@ class MainWindow(QMainWindow):
                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.transcript_dock = self._dock("transcriptDock", self.transcript_panel,
                                           Qt.DockWidgetArea.RightDockWidgetArea)
+        self.recommend_dock = self._dock("recommendDock", self.recommend_panel,
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.incidents_dock, self.radio_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.radio_dock, self.recommend_dock)
+        self.radio_dock.raise_()
         self.tabifyDockWidget(self.video_dock, self.transcript_dock)
         self.video_dock.raise_()
         self.resizeDocks([self.units_dock, self.video_dock], [520, 380],
@@ -113,8 +133,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
 
         self.view_menu = bar.addMenu("")
-        for dock in (self.units_dock, self.incidents_dock, self.radio_dock, self.video_dock,
-                     self.transcript_dock):
+        for dock in (self.units_dock, self.incidents_dock, self.radio_dock,
+                     self.recommend_dock, self.video_dock, self.transcript_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
         self.replay_action = QAction(self)
@@ -123,6 +143,23 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = QAction(self)
         self.reset_layout_action.triggered.connect(self.reset_layout)
         self.view_menu.addAction(self.reset_layout_action)
+
+        self.dispatch_menu = bar.addMenu("")
+        self.dispatch_actions: dict[str, QAction] = {}
+        for key, shortcut, slot in (
+            ("intake", "F2", self.new_complaint),
+            ("recommend", "F3", self.show_recommendations),
+            ("escalate", "F8", self.escalate_incident),
+            ("close", "F9", self.close_incident),
+            ("draw", "", self.open_draw),
+            ("audit", "", self.open_audit),
+        ):
+            action = QAction(self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            self.dispatch_menu.addAction(action)
+            self.dispatch_actions[key] = action
 
         self.demo_menu = bar.addMenu("")
         self.demo_actions: dict[str, QAction] = {}
@@ -150,6 +187,18 @@ class MainWindow(QMainWindow):
         self.units_panel.unit_selected.connect(lambda uid: self.map_view.select("unit", str(uid)))
         self.incidents_panel.incident_selected.connect(
             lambda iid: self.map_view.select("incident", str(iid)))
+        self.incidents_panel.incident_selected.connect(self._recommend_for)
+        self.incidents_panel.table.doubleClicked.connect(lambda _i: self.show_recommendations())
+        if self.core.timers is not None:
+            self.core.timers.loaded.connect(self.incidents_panel.set_timers)
+            self.incidents_panel.set_timers(self.core.timers.rows)
+        if self.core.dispatch is not None:
+            refresh_orders = bind_recommendations(self.recommend_panel, self.core.dispatch)
+            bridge.data_changed.connect(refresh_orders)
+            self.core.dispatch.refused.connect(
+                lambda _action, reason: self.statusBar().showMessage(reason, 10000))
+            self.core.dispatch.failed.connect(
+                lambda _action, error: self.statusBar().showMessage(error, 10000))
         bridge.link_state_changed.connect(self.status.set_link_state)
         for sub in Subsystem:
             state, detail = bridge.link_state(sub)
@@ -260,12 +309,121 @@ class MainWindow(QMainWindow):
     @Slot(str, str, str, float, float)
     def _map_context(self, action: str, kind: str, entity_id: str, lat: float,
                      lon: float) -> None:
-        names = {"dispatch_here": self.tr("Dispatch to here"),
-                 "open_feed": self.tr("Open feed"), "venue_dossier": self.tr("Venue dossier")}
+        if action == "dispatch_here":
+            venue = int(entity_id) if kind == "venue" and entity_id.isdigit() else None
+            self.new_complaint(location=(lat, lon), venue_id=venue)
+            return
+        names = {"open_feed": self.tr("Open feed"), "venue_dossier": self.tr("Venue dossier")}
         log.info("map action %s on %s %s at %.5f,%.5f", action, kind, entity_id, lat, lon)
         self.statusBar().showMessage(
             self.tr("%1 is not available in this version of the console.")
             .replace("%1", names.get(action, action)), 8000)
+
+    # ------------------------------------------------------------------ dispatch
+    def _selected_incident(self) -> IncidentRow | None:
+        incident_id = self.incidents_panel.selected_id()
+        row = self.incidents_panel.model.row_by_id(incident_id) if incident_id else None
+        if row is None:
+            self.statusBar().showMessage(self.tr("Select an incident first."), 8000)
+        return row
+
+    @Slot(int)
+    def _recommend_for(self, incident_id: int) -> None:
+        if self.core.dispatch is not None:
+            self.core.dispatch.recommend(incident_id, self.recommend_panel.set_recommendations)
+
+    @Slot()
+    def show_recommendations(self) -> None:
+        """Rank the units for the selected incident and put the list in front (F3)."""
+        row = self._selected_incident()
+        if row is None:
+            return
+        self._recommend_for(row.id)
+        self.recommend_dock.show()
+        self.recommend_dock.raise_()
+        self.recommend_panel.setFocus()
+
+    def new_complaint(self, *, location: tuple[float, float] | None = None,
+                      venue_id: int | None = None) -> None:
+        """Open the intake form (F2), at a map point or for a venue when given."""
+        dispatch, sessions = self.core.dispatch, self.core.sessions
+        if dispatch is None or sessions is None or self.core.readers is None:
+            return
+        district_at = None
+        if location is not None:
+            from shapely.geometry import Point, shape
+
+            rows = self.core.map_static.rows if self.core.map_static is not None else []
+            if rows:
+                import json
+
+                for feature in json.loads(rows[0].districts_geojson)["features"]:
+                    if shape(feature["geometry"]).contains(Point(location[1], location[0])):
+                        district_at = feature["properties"]["adcode"]
+                        break
+
+        def open_form(venues: list[VenueChoice]) -> None:
+            form = IntakeForm(venues, dict(BEIJING_DISTRICTS),
+                              default_district=self.core.jurisdiction.adcode, parent=self)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            bind_intake(form, dispatch, lambda result: self.statusBar().showMessage(
+                self.tr("Incident %1 created.").replace(
+                    "%1", getattr(result, "number", "")), 8000))
+            if location is not None:
+                form.set_location(location[0], location[1], district_at)
+            if venue_id is not None:
+                form.set_venue(venue_id)
+            form.open()
+
+        dispatch.venue_choices(open_form)
+
+    @Slot()
+    def close_incident(self) -> None:
+        """Close the selected incident with an outcome (F9)."""
+        row = self._selected_incident()
+        if row is None or self.core.dispatch is None:
+            return
+        dialog = CloseIncidentDialog(row.id, row.number, row.title, list(row.units), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        bind_close(dialog, self.core.dispatch)
+        dialog.open()
+
+    @Slot()
+    def escalate_incident(self) -> None:
+        """Escalate the selected incident to the city or hand it to a district (F8)."""
+        row = self._selected_incident()
+        if row is None or self.core.dispatch is None:
+            return
+        dialog = EscalateDialog(row.id, row.number, dict(BEIJING_DISTRICTS),
+                                current_district=row.district_adcode,
+                                can_escalate=not self.core.jurisdiction.is_city, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        bind_escalate(dialog, self.core.dispatch)
+        dialog.open()
+
+    @Slot()
+    def open_draw(self) -> None:
+        """The double-random inspection draw."""
+        if self.core.dispatch is None:
+            return
+        dialog = DrawDialog(dict(BEIJING_DISTRICTS),
+                            jurisdiction_adcode=self.core.jurisdiction.adcode, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        bind_draw(dialog, self.core.dispatch)
+        dialog.open()
+
+    @Slot()
+    def open_audit(self) -> None:
+        """The audit log viewer (a window of its own)."""
+        if self.core.dispatch is None:
+            return
+        viewer = AuditLogViewer()
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.setWindowTitle(self.tr("Audit log"))
+        bind_audit(viewer, self.core.dispatch)
+        viewer.resize(1000, 600)
+        viewer.show()
+        self._audit_viewer = viewer
 
     # ------------------------------------------------------------------ radio
     @Slot(str, str, str)
@@ -352,6 +510,15 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
         self.replay_action.setText(self.tr("Track replay…"))
+        self.dispatch_menu.setTitle(self.tr("Dis&patch"))
+        for key, text in (("intake", self.tr("New complaint…")),
+                          ("recommend", self.tr("Recommend units for the selected incident")),
+                          ("escalate", self.tr("Escalate or hand over…")),
+                          ("close", self.tr("Close the selected incident…")),
+                          ("draw", self.tr("Double-random inspection draw…")),
+                          ("audit", self.tr("Audit log…"))):
+            self.dispatch_actions[key].setText(text)
+        self.recommend_dock.setWindowTitle(self.tr("Dispatch"))
         self.demo_menu.setTitle(self.tr("&Demo"))
         for key, text in (
             ("emergency", self.tr("Selected unit's radio: emergency")),

@@ -24,11 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db_writer import DbWriter
+from app.dispatch.lifecycle import apply_radio_status
 from app.radio.store import DbOutboxStore
 from app.services.incidents import Actor, create_incident
 from app.services.positions import Fix, PositionIngest
-from models import Officer, RadioMessage, RadioTerminal, Unit, UnitStatusChange
-from models.base import utcnow
+from models import Officer, RadioMessage, RadioTerminal, Unit
 from models.enums import (
     IncidentCategory,
     IncidentPriority,
@@ -38,7 +38,6 @@ from models.enums import (
     RadioMessageKind,
     RadioMessageState,
     UnitStatus,
-    transition_error,
 )
 from radio_bridge import events as ev
 from radio_bridge.session import Session as RadioSession
@@ -88,27 +87,6 @@ class CallActivity:
     group: int | None
     talker: str
     talker_issi: int | None
-
-
-def apply_radio_status(session: Session, issi: int, status: UnitStatus, *,
-                       note: str = "") -> str | None:
-    """Move the unit of radio ``issi`` to ``status``; return why not, or None when applied."""
-    unit = session.scalars(
-        select(Unit).join(RadioTerminal, RadioTerminal.unit_id == Unit.id)
-        .where(RadioTerminal.issi == issi)
-    ).first()
-    if unit is None:
-        return f"radio {issi} belongs to no unit"
-    reason = transition_error(unit.status, status)
-    if reason is not None:
-        return reason
-    if unit.status is not status:
-        now = utcnow()
-        session.add(UnitStatusChange(unit_id=unit.id, from_status=unit.status, to_status=status,
-                                     at=now, source="radio", note=note or f"ISSI {issi}"))
-        unit.status = status
-        unit.status_changed_at = now
-    return None
 
 
 class RadioService:
@@ -320,10 +298,8 @@ class RadioService:
             source = event.source
 
             def job(session: Session) -> None:
-                reason = apply_radio_status(session, source, new, note=f"状态码 {label}")
-                if reason is not None:
-                    log.warning("status %s from radio %d not applied: %s", new.value, source,
-                                reason)
+                # refused changes are logged by apply_radio_status and not applied
+                apply_radio_status(session, source, new, note=f"状态码 {label}")
 
             self._writer.submit(job, label="radio status")
 

@@ -21,6 +21,196 @@
     </message>
 </context>
 <context>
+    <name>AuditLogViewer</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>席位</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Incident created</source>
+        <translation>新建事件</translation>
+    </message>
+    <message>
+        <source>Unit assigned</source>
+        <translation>派遣单元</translation>
+    </message>
+    <message>
+        <source>Incident reassigned</source>
+        <translation>事件改派</translation>
+    </message>
+    <message>
+        <source>Assignment withdrawn</source>
+        <translation>撤回派遣</translation>
+    </message>
+    <message>
+        <source>Incident closed</source>
+        <translation>事件办结</translation>
+    </message>
+    <message>
+        <source>Incident cancelled</source>
+        <translation>事件撤销</translation>
+    </message>
+    <message>
+        <source>Incidents merged</source>
+        <translation>事件合并</translation>
+    </message>
+    <message>
+        <source>Escalated to the city</source>
+        <translation>上报市级</translation>
+    </message>
+    <message>
+        <source>Handed over to a district</source>
+        <translation>移交区级</translation>
+    </message>
+    <message>
+        <source>Escalation acknowledged</source>
+        <translation>签收上报</translation>
+    </message>
+    <message>
+        <source>Unit status changed</source>
+        <translation>单元状态变更</translation>
+    </message>
+    <message>
+        <source>Order acknowledged by radio</source>
+        <translation>电台确认接令</translation>
+    </message>
+    <message>
+        <source>Double-random draw</source>
+        <translation>双随机抽取</translation>
+    </message>
+    <message>
+        <source>Audit log exported</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>起(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Who</source>
+        <translation>操作人(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Action</source>
+        <translation>操作(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Te&amp;xt</source>
+        <translation>关键词(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Operator name, exactly</source>
+        <translation>操作人姓名（完全一致）</translation>
+    </message>
+    <message>
+        <source>e.g. incident. (all incident actions)</source>
+        <translation>例如 incident.（全部事件类操作）</translation>
+    </message>
+    <message>
+        <source>Words in the target, console or details</source>
+        <translation>对象、席位或详情中的文字</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>查询(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>导出 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在查询…</translation>
+    </message>
+    <message>
+        <source>%1 event(s)</source>
+        <translation>共 %1 条记录</translation>
+    </message>
+    <message>
+        <source>Export audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>%1 event(s) exported.</source>
+        <translation>已导出 %1 条记录。</translation>
+    </message>
+</context>
+<context>
+    <name>CloseIncidentDialog</name>
+    <message>
+        <source>Close incident %1</source>
+        <translation>办结事件 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Outcome</source>
+        <translation>处置结果(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Note (what was found, what was done)</source>
+        <translation>处置说明（发现的情况、采取的措施）(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>办结事件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>— choose the outcome (arrow keys) —</source>
+        <translation>— 请选择处置结果（方向键）—</translation>
+    </message>
+    <message>
+        <source>Still assigned: %1. They will be released; units still on their way are told by radio.</source>
+        <translation>仍在派遣中：%1。办结后将解除派遣；尚在途中的单元将通过电台通知。</translation>
+    </message>
+    <message>
+        <source>Choose the outcome first.</source>
+        <translation>请先选择处置结果。</translation>
+    </message>
+    <message>
+        <source>The note is too long (at most %1 characters).</source>
+        <translation>处置说明过长（最多 %1 字）。</translation>
+    </message>
+    <message>
+        <source>Closing…</source>
+        <translation>正在办结…</translation>
+    </message>
+</context>
+<context>
     <name>CreditGrade</name>
     <message>
         <source>A (green)</source>
@@ -37,6 +227,330 @@
     <message>
         <source>D (red)</source>
         <translation>D级（红）</translation>
+    </message>
+</context>
+<context>
+    <name>Dispatch</name>
+    <message>
+        <source>The incident no longer exists.</source>
+        <translation>该事件已不存在。</translation>
+    </message>
+    <message>
+        <source>The unit no longer exists.</source>
+        <translation>该执法单元已不存在。</translation>
+    </message>
+    <message>
+        <source>The venue no longer exists.</source>
+        <translation>该场所已不存在。</translation>
+    </message>
+    <message>
+        <source>The assignment no longer exists.</source>
+        <translation>该派遣记录已不存在。</translation>
+    </message>
+    <message>
+        <source>The escalation no longer exists.</source>
+        <translation>该上报记录已不存在。</translation>
+    </message>
+    <message>
+        <source>Radio {issi} belongs to no unit.</source>
+        <translation>电台 {issi} 未编入任何执法单元。</translation>
+    </message>
+    <message>
+        <source>This is outside the jurisdiction of this console.</source>
+        <translation>超出本席位的管辖范围。</translation>
+    </message>
+    <message>
+        <source>Unit {call_sign} belongs to another district; escalate the incident to the city centre to use units of other districts.</source>
+        <translation>{call_sign} 属于其他辖区；如需调用其他辖区力量，请先将事件上报市级指挥中心。</translation>
+    </message>
+    <message>
+        <source>Incident {number} is already closed, cancelled or merged.</source>
+        <translation>事件 {number} 已办结、撤销或合并。</translation>
+    </message>
+    <message>
+        <source>Unit {call_sign} is not available (status: {status}).</source>
+        <translation>{call_sign} 当前不可派遣（状态：{status}）。</translation>
+    </message>
+    <message>
+        <source>Unit {call_sign} is already assigned to incident {number}.</source>
+        <translation>{call_sign} 已派往事件 {number}。</translation>
+    </message>
+    <message>
+        <source>Unit {call_sign} cannot go from “{from_status}” to “{to_status}”.</source>
+        <translation>{call_sign} 不能从“{from_status}”变为“{to_status}”。</translation>
+    </message>
+    <message>
+        <source>Unit {call_sign} has no active assignment; assign it to an incident instead.</source>
+        <translation>{call_sign} 当前没有派遣任务；请通过派遣事件来下达任务。</translation>
+    </message>
+    <message>
+        <source>This assignment has already ended.</source>
+        <translation>该派遣已结束。</translation>
+    </message>
+    <message>
+        <source>The city centre cannot escalate further; hand the incident to a district instead.</source>
+        <translation>市级指挥中心无需再上报；可将事件移交相应区。</translation>
+    </message>
+    <message>
+        <source>Incident {number} is already waiting for the city centre.</source>
+        <translation>事件 {number} 已上报，正等待市级指挥中心签收。</translation>
+    </message>
+    <message>
+        <source>This was already acknowledged by {by}.</source>
+        <translation>已由 {by} 签收。</translation>
+    </message>
+    <message>
+        <source>Unknown district {district}.</source>
+        <translation>未知辖区 {district}。</translation>
+    </message>
+    <message>
+        <source>Incident {number} already belongs to that district.</source>
+        <translation>事件 {number} 已属于该辖区。</translation>
+    </message>
+    <message>
+        <source>Incident {number} still has units assigned; cancel their assignments first.</source>
+        <translation>事件 {number} 仍有派遣中的单元，请先撤回派遣。</translation>
+    </message>
+    <message>
+        <source>An incident cannot be merged into itself.</source>
+        <translation>事件不能与自身合并。</translation>
+    </message>
+    <message>
+        <source>Invalid input: {detail}</source>
+        <translation>输入有误：{detail}</translation>
+    </message>
+    <message>
+        <source>Only {available} venues can be drawn, {wanted} were asked for.</source>
+        <translation>可抽取场所仅 {available} 家，少于要求的 {wanted} 家。</translation>
+    </message>
+    <message>
+        <source>Not enough eligible inspectors to staff {wanted} inspection teams.</source>
+        <translation>符合条件的执法人员不足，无法组成 {wanted} 个检查组。</translation>
+    </message>
+    <message>
+        <source>No violation found</source>
+        <translation>未发现违法行为</translation>
+    </message>
+    <message>
+        <source>Corrected on site</source>
+        <translation>当场责令改正</translation>
+    </message>
+    <message>
+        <source>Ordered to rectify by a deadline</source>
+        <translation>责令限期整改</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>立案查处</translation>
+    </message>
+    <message>
+        <source>Referred to another authority</source>
+        <translation>移交相关部门</translation>
+    </message>
+    <message>
+        <source>Could not be verified (venue closed, nobody found)</source>
+        <translation>无法核实（场所未营业、现场无人等）</translation>
+    </message>
+    <message>
+        <source>False alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <source>Escalated to the city centre</source>
+        <translation>已上报市级指挥中心</translation>
+    </message>
+    <message>
+        <source>Handed over to another district</source>
+        <translation>已移交其他区</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchService</name>
+    <message>
+        <source>The action failed: %1</source>
+        <translation>操作失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>DrawDialog</name>
+    <message>
+        <source>Double-random inspection draw</source>
+        <translation>双随机抽查</translation>
+    </message>
+    <message>
+        <source>&amp;Past draws</source>
+        <translation>历史抽取(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>抽取参数</translation>
+    </message>
+    <message>
+        <source>Whole city</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>&amp;Venues from</source>
+        <translation>抽取范围(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Number of venues</source>
+        <translation>抽取场所数(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Inspectors per venue</source>
+        <translation>每家场所执法人员数(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Most tasks per inspector</source>
+        <translation>每名执法人员最多任务数(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Weight of grade %1</source>
+        <translation>%1权重</translation>
+    </message>
+    <message>
+        <source>Skip venues inspected in the last (days)</source>
+        <translation>近期已检查的场所不抽（天）</translation>
+    </message>
+    <message>
+        <source>Inspector avoids a venue inspected in the last (days)</source>
+        <translation>执法人员回避近期检查过的场所（天）</translation>
+    </message>
+    <message>
+        <source>&amp;Seed</source>
+        <translation>随机种子(&amp;S)</translation>
+    </message>
+    <message>
+        <source>empty: a fresh random seed</source>
+        <translation>留空：自动生成随机种子</translation>
+    </message>
+    <message>
+        <source>&amp;Draw and create tasks</source>
+        <translation>抽取并生成任务(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>抽取结果</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>场所</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可证号</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Weight (share)</source>
+        <translation>权重（占比）</translation>
+    </message>
+    <message>
+        <source>Inspectors</source>
+        <translation>执法人员</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>抽取方法</translation>
+    </message>
+    <message>
+        <source>Result SHA-256</source>
+        <translation>结果 SHA-256</translation>
+    </message>
+    <message>
+        <source>Inputs SHA-256</source>
+        <translation>输入 SHA-256</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>校验(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy record (JSON)</source>
+        <translation>复制抽取记录（JSON）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>A seed is 1 to 64 letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>随机种子须为 1 至 64 个字母、数字或“_”“.”“-”。</translation>
+    </message>
+    <message>
+        <source>At least one grade needs a weight above 0.</source>
+        <translation>至少一个等级的权重须大于 0。</translation>
+    </message>
+    <message>
+        <source>Drawing…</source>
+        <translation>正在抽取…</translation>
+    </message>
+    <message>
+        <source>No draw yet.</source>
+        <translation>尚未抽取。</translation>
+    </message>
+    <message>
+        <source>Draw %1 at %2 by %3: %4 of %5 candidate venues (excluded: %6).</source>
+        <translation>批次 %1，%2 由 %3 抽取：从 %5 家候选场所中抽取 %4 家（排除 %6 家）。</translation>
+    </message>
+    <message>
+        <source>Verification FAILED: %1</source>
+        <translation>校验未通过：%1</translation>
+    </message>
+    <message>
+        <source>Verified: re-running the draw from its stored candidates, weights and seed gives the same venues and inspectors, and the hashes match.</source>
+        <translation>校验通过：按存档的候选名单、权重和随机种子重新抽取，得到相同的场所和执法人员，哈希值一致。</translation>
+    </message>
+    <message>
+        <source>Record copied to the clipboard.</source>
+        <translation>抽取记录已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>EscalateDialog</name>
+    <message>
+        <source>Escalate or hand over %1</source>
+        <translation>上报或移交 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Escalate to the city centre</source>
+        <translation>上报市级指挥中心(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Hand over to the district:</source>
+        <translation>移交以下区(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required)</source>
+        <translation>原因（必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Give a reason: the receiving centre reads it.</source>
+        <translation>请填写原因，接收方将据此处理。</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
     </message>
 </context>
 <context>
@@ -214,6 +728,10 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>Timer</source>
+        <translation>用时</translation>
+    </message>
+    <message>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -238,12 +756,128 @@
         <translation>摘要</translation>
     </message>
     <message>
+        <source>waiting for dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <source>unit on its way</source>
+        <translation>单元在途</translation>
+    </message>
+    <message>
+        <source>unit on scene</source>
+        <translation>单元在场</translation>
+    </message>
+    <message>
+        <source>%1; red at %2</source>
+        <translation>%1；%2 转红</translation>
+    </message>
+    <message>
         <source>Filter: number, venue, district, category…</source>
         <translation>筛选：编号、场所、辖区、类别…</translation>
     </message>
     <message>
         <source>Open only</source>
         <translation>仅未办结</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>New complaint</source>
+        <extracomment>Categories the system raises by itself; a complaint never has them.</extracomment>
+        <translation>新建举报</translation>
+    </message>
+    <message>
+        <source>&amp;Source</source>
+        <translation>来源(&amp;S)</translation>
+    </message>
+    <message>
+        <source>C&amp;aller</source>
+        <translation>来电人(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory</source>
+        <translation>类别(&amp;T)</translation>
+    </message>
+    <message>
+        <source>P&amp;riority</source>
+        <translation>优先级(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Venue</source>
+        <translation>场所(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;District</source>
+        <translation>辖区(&amp;D)</translation>
+    </message>
+    <message>
+        <source>D&amp;escription</source>
+        <translation>内容(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Name as given (may stay empty)</source>
+        <translation>来电人自报姓名（可空）</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s number (may stay empty)</source>
+        <translation>来电号码（可空）</translation>
+    </message>
+    <message>
+        <source>Name, licence number or address…</source>
+        <translation>名称、许可证号或地址…</translation>
+    </message>
+    <message>
+        <source>What the caller reports (Ctrl+Enter creates the incident)</source>
+        <translation>来电反映的情况（Ctrl+Enter 直接建立事件）</translation>
+    </message>
+    <message>
+        <source>Likely duplicates (same venue and category, still open)</source>
+        <translation>疑似重复（同一场所、同一类别、尚未办结）</translation>
+    </message>
+    <message>
+        <source>&amp;Merge this call into the selected incident</source>
+        <translation>将本次来电并入所选事件(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Create incident</source>
+        <translation>建立事件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · licence %3 · grade %4</source>
+        <translation>%1 · %2 · 许可证 %3 · %4</translation>
+    </message>
+    <message>
+        <source>Map point %1, %2 (no venue nearby)</source>
+        <translation>地图位置 %1, %2（附近无场所）</translation>
+    </message>
+    <message>
+        <source>No venue chosen</source>
+        <translation>未选择场所</translation>
+    </message>
+    <message>
+        <source>Pick the venue from the list, or clear the venue field.</source>
+        <translation>请从列表中选择场所，或清空场所栏。</translation>
+    </message>
+    <message>
+        <source>Choose a venue or a district.</source>
+        <translation>请选择场所或辖区。</translation>
+    </message>
+    <message>
+        <source>The phone number may contain only digits, spaces, hyphens and brackets (5 to 20 digits).</source>
+        <translation>电话号码只能包含数字、空格、连字符和括号（5 至 20 位数字）。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
     </message>
 </context>
 <context>
@@ -328,10 +962,6 @@
         <translation>所选单元在该时段内没有定位记录。</translation>
     </message>
     <message>
-        <source>Dispatch to here</source>
-        <translation>派警至此</translation>
-    </message>
-    <message>
         <source>Open feed</source>
         <translation>打开视频</translation>
     </message>
@@ -342,6 +972,18 @@
     <message>
         <source>%1 is not available in this version of the console.</source>
         <translation>本版本调度台暂不提供“%1”。</translation>
+    </message>
+    <message>
+        <source>Select an incident first.</source>
+        <translation>请先选择一个事件。</translation>
+    </message>
+    <message>
+        <source>Incident %1 created.</source>
+        <translation>已建立事件 %1。</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
     </message>
     <message>
         <source>Select a unit with a radio first.</source>
@@ -390,6 +1032,38 @@
     <message>
         <source>Track replay…</source>
         <translation>轨迹回放…</translation>
+    </message>
+    <message>
+        <source>Dis&amp;patch</source>
+        <translation>调度(&amp;P)</translation>
+    </message>
+    <message>
+        <source>New complaint…</source>
+        <translation>新建举报…</translation>
+    </message>
+    <message>
+        <source>Recommend units for the selected incident</source>
+        <translation>为所选事件推荐派遣单元</translation>
+    </message>
+    <message>
+        <source>Escalate or hand over…</source>
+        <translation>上报或移交…</translation>
+    </message>
+    <message>
+        <source>Close the selected incident…</source>
+        <translation>办结所选事件…</translation>
+    </message>
+    <message>
+        <source>Double-random inspection draw…</source>
+        <translation>双随机抽查…</translation>
+    </message>
+    <message>
+        <source>Audit log…</source>
+        <translation>审计日志…</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派警</translation>
     </message>
     <message>
         <source>&amp;Demo</source>
@@ -496,6 +1170,137 @@
     <message>
         <source>Talking: %1</source>
         <translation>正在讲话：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendationPanel</name>
+    <message>
+        <source>Rank</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Call sign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>辖区</translation>
+    </message>
+    <message>
+        <source>Distance km</source>
+        <translation>直线距离（公里）</translation>
+    </message>
+    <message>
+        <source>ETA min</source>
+        <translation>预计到达（分钟）</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日任务</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>推荐依据</translation>
+    </message>
+    <message>
+        <source>City corps</source>
+        <translation>总队直属</translation>
+    </message>
+    <message>
+        <source>position unknown</source>
+        <translation>位置未知</translation>
+    </message>
+    <message>
+        <source>%1 km straight, about %2 km by road at %3 km/h: %4 min</source>
+        <translation>直线 %1 公里，路程约 %2 公里，按 %3 公里/小时约 %4 分钟</translation>
+    </message>
+    <message>
+        <source>%1 task(s) today</source>
+        <translation>今日已派 %1 次</translation>
+    </message>
+    <message>
+        <source>position %1 min old</source>
+        <translation>位置已 %1 分钟未更新</translation>
+    </message>
+    <message>
+        <source>other district (incident escalated)</source>
+        <translation>其他辖区（事件已上报）</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>Reassign (Ctrl+Enter)</source>
+        <translation>改派 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Assign (Ctrl+Enter)</source>
+        <translation>派遣 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>No incident selected</source>
+        <translation>未选择事件</translation>
+    </message>
+    <message>
+        <source>Incident %1: %2 unit(s) may go</source>
+        <translation>事件 %1：可派单元 %2 个</translation>
+    </message>
+    <message>
+        <source> (escalated: all districts)</source>
+        <translation>（已上报：可调用各区力量）</translation>
+    </message>
+    <message>
+        <source> — no unit is available</source>
+        <translation>— 暂无可派单元</translation>
+    </message>
+    <message>
+        <source>ETA from the fleet&apos;s history: detour ×%1, %2 km/h now (%3 trips)</source>
+        <translation>到达时间按车队历史轨迹估算：绕行系数 ×%1，当前时段 %2 公里/小时（%3 段行程）</translation>
+    </message>
+    <message>
+        <source>ETA from default speeds: detour ×%1, %2 km/h now</source>
+        <translation>到达时间按默认车速估算：绕行系数 ×%1，当前时段 %2 公里/小时</translation>
+    </message>
+    <message>
+        <source>Assigning %1…</source>
+        <translation>正在派遣 %1…</translation>
+    </message>
+    <message>
+        <source>%1 assigned; it has no radio — tell the crew by phone.</source>
+        <translation>已派遣 %1，但该单元未配电台，请电话通知。</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>accepted by the gateway radio</source>
+        <translation>网关电台已受理</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>发送失败</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Order to %1: %2</source>
+        <translation>发往 %1 的调度令：%2</translation>
     </message>
 </context>
 <context>

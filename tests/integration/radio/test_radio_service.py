@@ -232,3 +232,40 @@ def test_the_demo_radio_simulator_process_takes_commands(seeded_db_url: str,
         writer.stop()
         engine.dispose()
     assert not sim.running
+
+
+def test_an_assignment_order_goes_out_over_the_radio_and_is_confirmed(rig: Rig) -> None:
+    """Issue 8: assign → order SDS queued with the assignment → sent → delivered."""
+    from app.dispatch.lifecycle import AssignResult, assign
+    from models import Incident as IncidentModel
+    from models import Jurisdiction
+    from models.enums import IncidentStatus
+
+    with rig.factory() as s:
+        incident_id, district = s.execute(
+            select(IncidentModel.id, IncidentModel.district_adcode)
+            .where(IncidentModel.status == IncidentStatus.NEW).limit(1)).one()
+        unit_id = s.scalar(select(Unit.id).where(Unit.district_adcode == district,
+                                                 Unit.status == UnitStatus.AVAILABLE).limit(1))
+        if unit_id is None:
+            unit_id = s.scalar(select(Unit.id).where(Unit.district_adcode.is_(None),
+                                                     Unit.status == UnitStatus.AVAILABLE))
+    assert unit_id is not None
+    result = rig.service._writer.submit(  # the console's writer, as DispatchService uses it
+        lambda s: assign(s, Actor("调度员", "c1"), Jurisdiction(), incident_id, unit_id)
+    ).result(10)
+    assert isinstance(result, AssignResult), result
+    assert result.order.message_id is not None
+
+    def state() -> RadioMessageState | None:
+        with rig.factory() as s:
+            return s.scalar(select(RadioMessage.state)
+                            .where(RadioMessage.id == result.order.message_id))
+
+    assert _wait(lambda: state() is RadioMessageState.DELIVERED, 15), state()
+    with rig.factory() as s:
+        unit = s.get(Unit, unit_id)
+        message = s.get(RadioMessage, result.order.message_id)
+    assert unit is not None and unit.status is UnitStatus.DISPATCHED
+    assert message is not None and result.incident_number in message.text
+    assert message.delivered_at is not None and message.outbox_key is not None
