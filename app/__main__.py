@@ -90,7 +90,8 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> Any:
     radio = SimulatorProcess(
         "radio simulator",
         lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(sim_dir / "tetra"),
-                 "--fleet", "100", "--seed", "1", "--activity", "2"],
+                 "--fleet", "100", "--seed", "1", "--activity", "2",
+                 "--crew-response", "5,25"],
         sim_dir / "sim-radio.log", commands=True,
     )
     lifecycle.add("radio simulator (TETRA PEI on a pty)", radio.start, radio.stop)

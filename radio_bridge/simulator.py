@@ -165,6 +165,7 @@ class RadioModel:
         misbehaviour: Misbehaviour | None = None,
         air_delay: float = 0.05,
         report_delay: float = 0.15,
+        crew_response: tuple[float, float] | None = None,
         ledger: Path | None = None,
         talk_time: tuple[float, float] = (0.8, 2.0),
         hang_time: float = 1.5,
@@ -181,6 +182,9 @@ class RadioModel:
             misbehaviour: What to do wrong.
             air_delay: Delay of the delayed ``+CMGS: n,4,ref``.
             report_delay: Delay of the destination's SDS-TL report.
+            crew_response: When set, a fleet unit that receives a text (a dispatch order)
+                answers like a crew would: status "en route" after the first number of
+                seconds, "on scene" after the second (at most once a minute per unit).
             ledger: JSON-lines file to append every transmitted SDS to.
             talk_time: Range of seconds each simulated talker holds the floor.
             hang_time: Seconds from the last transmission to the call release.
@@ -193,6 +197,8 @@ class RadioModel:
         self.misbehaviour = misbehaviour or Misbehaviour()
         self.air_delay = air_delay
         self.report_delay = report_delay
+        self.crew_response = crew_response
+        self._responded: dict[int, float] = {}
         self.ledger = ledger
         self.talk_time = talk_time
         self.hang_time = hang_time
@@ -490,6 +496,12 @@ class RadioModel:
                 status = 0x4B
             report = f"{pid:02X}10{status:02X}{data[2]:02X}"
             self._sds(dest, self.own_issi, 12, report, now, self.report_delay)
+        if mtype == 0 and dest in self.units and self.crew_response is not None \
+                and now - self._responded.get(dest, -1e9) > 60.0:
+            self._responded[dest] = now
+            en_route, on_scene = self.crew_response
+            self._sds(dest, self.own_issi, 13, "8003", now, en_route)
+            self._sds(dest, self.own_issi, 13, "8004", now, on_scene)
 
     def _record(self, dest: int, ref: int | None, pid: int | None, service: int, payload: str,
                 bits: int) -> None:
@@ -958,6 +970,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--misbehave", default="", help="e.g. busy=0.2,garbage=0.05,slow=0.5,"
                    "drop=30,hang-on-send")
     p.add_argument("--ledger", help="append every transmitted SDS to this JSON-lines file")
+    p.add_argument("--crew-response", metavar="EN_ROUTE_S,ON_SCENE_S",
+                   help="units answer a received text with status en route, then on scene, "
+                        "after these delays (e.g. 5,20)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -968,12 +983,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         misbehaviour = Misbehaviour.parse(args.misbehave)
         groups = tuple(int(g) for g in args.groups.split(",") if g)
+        crew: tuple[float, float] | None = None
+        if args.crew_response:
+            first, second = (float(x) for x in args.crew_response.split(","))
+            crew = (first, second)
     except ValueError as exc:
-        p.error(str(exc))
+        p.error(f"{exc} (--crew-response takes two numbers, e.g. 5,20)")
     model = RadioModel(
         own_issi=args.own, fleet=args.fleet, groups=groups, seed=args.seed,
         activity_interval=0.0 if args.quiet else args.activity, vendor=args.vendor,
-        misbehaviour=misbehaviour, ledger=Path(args.ledger) if args.ledger else None)
+        misbehaviour=misbehaviour, ledger=Path(args.ledger) if args.ledger else None,
+        crew_response=crew)
     server = SimulatorServer(
         model, link=args.link,
         on_port=lambda path: print(json.dumps({"event": "pty", "path": path}), flush=True))

@@ -96,6 +96,22 @@ def _unit_radio(factory: sessionmaker[Session], call_sign: str) -> tuple[int, in
     return unit_id, issi
 
 
+def _assignable_pair(factory: sessionmaker[Session]) -> tuple[int, int]:
+    """A new incident and an available unit of its own district."""
+    from models import Incident as IncidentModel
+    from models.enums import IncidentStatus
+
+    with factory() as s:
+        for incident_id, district in s.execute(
+                select(IncidentModel.id, IncidentModel.district_adcode)
+                .where(IncidentModel.status == IncidentStatus.NEW)).all():
+            unit_id = s.scalar(select(Unit.id).where(Unit.district_adcode == district,
+                                                     Unit.status == UnitStatus.AVAILABLE))
+            if unit_id is not None:
+                return incident_id, unit_id
+    raise AssertionError("the demo world has no new incident with an available unit")
+
+
 def test_a_text_is_stored_first_and_confirmed_delivered(rig: Rig) -> None:
     _, issi = _unit_radio(rig.factory, "朝阳01")
     message_id = rig.service.send_text(issi, "请立即前往场所核查").result(10)
@@ -237,20 +253,9 @@ def test_the_demo_radio_simulator_process_takes_commands(seeded_db_url: str,
 def test_an_assignment_order_goes_out_over_the_radio_and_is_confirmed(rig: Rig) -> None:
     """Issue 8: assign → order SDS queued with the assignment → sent → delivered."""
     from app.dispatch.lifecycle import AssignResult, assign
-    from models import Incident as IncidentModel
     from models import Jurisdiction
-    from models.enums import IncidentStatus
 
-    with rig.factory() as s:
-        incident_id, district = s.execute(
-            select(IncidentModel.id, IncidentModel.district_adcode)
-            .where(IncidentModel.status == IncidentStatus.NEW).limit(1)).one()
-        unit_id = s.scalar(select(Unit.id).where(Unit.district_adcode == district,
-                                                 Unit.status == UnitStatus.AVAILABLE).limit(1))
-        if unit_id is None:
-            unit_id = s.scalar(select(Unit.id).where(Unit.district_adcode.is_(None),
-                                                     Unit.status == UnitStatus.AVAILABLE))
-    assert unit_id is not None
+    incident_id, unit_id = _assignable_pair(rig.factory)
     result = rig.service._writer.submit(  # the console's writer, as DispatchService uses it
         lambda s: assign(s, Actor("调度员", "c1"), Jurisdiction(), incident_id, unit_id)
     ).result(10)
@@ -269,3 +274,46 @@ def test_an_assignment_order_goes_out_over_the_radio_and_is_confirmed(rig: Rig) 
     assert unit is not None and unit.status is UnitStatus.DISPATCHED
     assert message is not None and result.incident_number in message.text
     assert message.delivered_at is not None and message.outbox_key is not None
+
+
+def test_a_crew_answers_its_order_with_en_route_then_on_scene(seeded_db_url: str,
+                                                              tmp_path: Path) -> None:
+    """The demo's simulated crews report back, so the dispatcher sees the status change."""
+    from app.dispatch.lifecycle import AssignResult, assign
+    from models import Incident as IncidentModel
+    from models import Jurisdiction
+    from models.enums import IncidentStatus
+
+    model = RadioModel(seed=5, fleet=100, activity_interval=0.0, air_delay=0.02,
+                       report_delay=0.05, crew_response=(0.3, 0.8))
+    radio = SimulatorServer(model, link=tmp_path / "tetra")
+    radio.open_pty()
+    radio.start()
+    engine = make_engine(seeded_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)
+    writer.start()
+    links: list[str] = []
+    service = RadioService(str(tmp_path / "tetra"), factory, writer, None, Actor("t", "c"),
+                           config=FAST, on_link=lambda s, _d: links.append(s))
+    service.start()
+    try:
+        assert _wait(lambda: "up" in links)
+        incident_id, unit_id = _assignable_pair(factory)
+        result = writer.submit(lambda s: assign(s, Actor("调度员", "c1"), Jurisdiction(),
+                                                incident_id, unit_id)).result(10)
+        assert isinstance(result, AssignResult)
+
+        def status() -> UnitStatus | None:
+            with factory() as s:
+                return s.scalar(select(Unit.status).where(Unit.id == unit_id))
+
+        assert _wait(lambda: status() is UnitStatus.ON_SCENE, 15), status()
+        with factory() as s:
+            incident = s.get(IncidentModel, incident_id)
+            assert incident is not None and incident.status is IncidentStatus.IN_PROGRESS
+    finally:
+        service.stop()
+        writer.stop()
+        radio.stop()
+        engine.dispose()
