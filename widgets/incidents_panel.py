@@ -84,8 +84,11 @@ class IncidentsPanel(RowTablePanel):
     @Slot(object)
     def set_timers(self, inputs: list[TimerInputs]) -> None:
         """Timer inputs (dispatch and arrival times) of the open incidents."""
+        first = not self._timers and bool(inputs)
         self._timers = {i.id: i for i in inputs}
         self._tick()
+        if first:
+            self.table.resizeColumnToContents(4)
 
     def _reading(self, row: object) -> TimerReading | None:
         inputs = self._timers.get(getattr(row, "id", -1))
