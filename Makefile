@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml packaging/system-deps.sh
 venv: $(STAMP)
 
 demo: $(STAMP)
+	$(PY) -m app.media generate
 	$(PY) -m app demo --auto-headless
 
 lint: $(STAMP)

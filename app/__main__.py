@@ -98,6 +98,44 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> Any:
     return radio
 
 
+def _demo_media(lifecycle: Any, db: DatabaseTarget) -> list[int]:
+    """Generated camera and venue streams on loopback, attached before the console starts.
+
+    Returns (filled when the part has started) the sources the demo's wall shows.
+    """
+    from sqlalchemy import select
+
+    from app.media.demo import attach_demo_sources
+    from app.media.servers import DemoMediaServer
+    from models import MediaSource
+    from models.db import make_engine, make_session_factory
+    from models.enums import MediaOwnerKind
+
+    server = DemoMediaServer()
+    feeds: list[int] = []
+
+    def start() -> None:
+        # clips are generated once per machine (about 20 s the first time), then cached
+        urls = server.start(wait=True)
+        engine = make_engine(db.url)
+        try:
+            with make_session_factory(engine)() as session:
+                attach_demo_sources(session, urls=urls)
+                session.commit()
+                rows = session.execute(
+                    select(MediaSource.id, MediaSource.owner_kind, MediaSource.url)
+                    .where(MediaSource.enabled.is_(True)).order_by(MediaSource.id)).all()
+        finally:
+            engine.dispose()
+        live = [r for r in rows if "offline" not in r.url]
+        venues = [r.id for r in live if r.owner_kind is MediaOwnerKind.VENUE][:8]
+        cameras = [r.id for r in live if r.owner_kind is MediaOwnerKind.BODY_CAMERA]
+        feeds[:] = venues + cameras[: 16 - len(venues)]
+
+    lifecycle.add("demo video streams (HTTP-FLV, MJPEG, HLS on loopback)", start, server.close)
+    return feeds
+
+
 def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
     """Start the demo's simulators after the console parts they talk to."""
     from app.demo.simulators import SimulatorProcess
@@ -110,6 +148,7 @@ def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
     vehicles = SimulatorProcess("vehicle simulator", vehicle_args,
                                 log_dir / "sim-vehicles.log")
     lifecycle.add("vehicle simulator (JT/T 808 over TCP)", vehicles.start, vehicles.stop)
+
 
 
 def _settings(args: argparse.Namespace, paths: AppPaths) -> Settings:
@@ -290,6 +329,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     core = ConsoleCore(settings, db, bridge)
     lifecycle = Lifecycle()
     radio_sim = _demo_radio_simulator(lifecycle, sim_dir) if sim_dir is not None else None
+    wall_feeds = _demo_media(lifecycle, db) if sim_dir is not None else []
     core.register(lifecycle)
     if sim_dir is not None:
         _demo_simulators(core, lifecycle, sim_dir)
@@ -305,7 +345,10 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     # Headless runs (screenshots, servers) use the default layout at a fixed size and leave the
     # workstation's saved layout alone.
     window = MainWindow(core, layout_file=None if headless else paths.config_dir / "layout.ini",
+                        wall_file=None if headless else paths.config_dir / "video_wall.json",
                         radio_simulator=radio_sim)
+    if wall_feeds:
+        window.show_on_wall(wall_feeds)
     window.show()
 
     def ready() -> None:
@@ -341,6 +384,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
 
     def shutdown() -> None:
         window.save_layout()
+        window.release()
         lifecycle.stop_all()
 
     app.aboutToQuit.connect(shutdown)

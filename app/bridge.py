@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -66,9 +67,11 @@ class UiBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # written by any thread before the signal is emitted, so a widget created later reads
+        # the true state even while earlier emissions are still queued for older receivers
         self._states: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
         self._invoke.connect(self._run, Qt.ConnectionType.QueuedConnection)
-        self.link_state_changed.connect(self._remember)
 
     def call_soon(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the UI thread (from any thread), after pending events."""
@@ -76,16 +79,16 @@ class UiBridge(QObject):
 
     def set_link_state(self, subsystem: Subsystem, state: LinkState, detail: str = "") -> None:
         """Report a subsystem's link state (from any thread)."""
+        with self._lock:
+            self._states[subsystem.value] = (state.value, detail)
         self.link_state_changed.emit(subsystem.value, state.value, detail)
 
     def link_state(self, subsystem: Subsystem) -> tuple[LinkState, str]:
-        """Last known state of ``subsystem`` as seen on the UI thread."""
-        state, detail = self._states.get(subsystem.value, (LinkState.NOT_CONFIGURED.value, ""))
+        """The latest state of ``subsystem`` reported from any thread."""
+        with self._lock:
+            state, detail = self._states.get(subsystem.value,
+                                             (LinkState.NOT_CONFIGURED.value, ""))
         return LinkState(state), detail
-
-    @Slot(str, str, str)
-    def _remember(self, subsystem: str, state: str, detail: str) -> None:
-        self._states[subsystem] = (state, detail)
 
     @Slot(object)
     def _run(self, fn: Callable[[], Any]) -> None:

@@ -25,6 +25,9 @@ from app.dispatch.service import DispatchConfig, DispatchService
 from app.dispatch.timers import load_timer_inputs
 from app.lifecycle import Lifecycle
 from app.live_query import LiveQuery
+from app.media.recorder import RecorderMonitor, RecorderWarning
+from app.media.service import MediaService
+from app.paths import AppPaths
 from app.radio.service import EmergencyNotice, RadioService
 from app.services.directory import load_incidents, load_radio_log, load_units
 from app.services.geofences import GeofenceAlarm, GeofenceService
@@ -80,6 +83,8 @@ class ConsoleCore:
         self.radio_log: LiveQuery | None = None
         self.geofences: GeofenceService | None = None
         self.dispatch: DispatchService | None = None
+        self.media: MediaService | None = None
+        self.recorder: RecorderMonitor | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
         bridge.radio_emergency.connect(self._radio_emergency)
         bridge.geofence_alarm.connect(self._geofence_alarm)
@@ -91,6 +96,7 @@ class ConsoleCore:
         lifecycle.add("database writer", self._start_writer, self._stop_writer)
         lifecycle.add("live queries", self._start_queries, self._stop_queries)
         lifecycle.add("dispatch", self._start_dispatch, self._stop_dispatch)
+        lifecycle.add("video sources", self._start_media, self._stop_media)
         lifecycle.add("geofences", self._start_geofences, lambda: None)
         lifecycle.add("position ingest", self._start_positions, self._stop_positions)
         lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
@@ -155,6 +161,35 @@ class ConsoleCore:
             if query is not None:
                 query.stop()
                 self.bridge.data_changed.disconnect(query.on_data_changed)
+
+    # ------------------------------------------------------------------ video
+    def _start_media(self) -> None:
+        assert self.sessions is not None and self.writer is not None
+        assert self.readers is not None and self.units is not None
+        self.media = MediaService(
+            evidence_dir=AppPaths.default().data_dir / "evidence", sessions=self.sessions,
+            jurisdiction=self.jurisdiction, writer=self.writer, actor=self.actor,
+            executor=self.readers, bridge=self.bridge,
+        )
+        self.media.start()
+        self.bridge.data_changed.connect(self.media.on_data_changed)
+        self.recorder = RecorderMonitor(self.media)
+        self.units.loaded.connect(self.recorder.set_units)
+        self.recorder.set_units(self.units.rows)
+        self.recorder.warning_raised.connect(self._recorder_warning)
+        self.recorder.start()
+
+    def _stop_media(self) -> None:
+        if self.recorder is not None:
+            self.recorder.stop()
+            if self.units is not None:
+                self.units.loaded.disconnect(self.recorder.set_units)
+        if self.media is not None:
+            self.bridge.data_changed.disconnect(self.media.on_data_changed)
+            self.media.stop()
+
+    def _recorder_warning(self, warning: RecorderWarning) -> None:  # UI thread
+        self.alarms.raise_alarm("recorder_not_live", warning.text(), unit_id=warning.unit_id)
 
     # ------------------------------------------------------------------ dispatch
     def _start_dispatch(self) -> None:

@@ -13,6 +13,7 @@ from app.bridge import LinkState, Subsystem
 from app.core import ConsoleCore
 from app.demo.simulators import SimulatorProcess
 from app.dispatch.intake import VenueChoice
+from app.media.wallstate import WallLayout, WallLayoutStore
 from app.services.directory import IncidentRow, UnitRow
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
@@ -38,6 +39,7 @@ from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
 from widgets.status_bar import LinkStatusBar
 from widgets.units_panel import UnitsPanel
+from widgets.video_wall import VideoWall
 
 log = logging.getLogger("widgets.main_window")
 
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
     """Docked main window. Panels that later releases fill say "not configured" until then."""
 
     def __init__(self, core: ConsoleCore, *, layout_file: Path | None = None,
+                 wall_file: Path | None = None,
                  radio_simulator: SimulatorProcess | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +79,11 @@ class MainWindow(QMainWindow):
             RadioPanel(core.settings.radio.talkgroup_list, self) if core.radio is not None
             else NotConfiguredPanel("", "", self)
         )
-        self.video_panel = NotConfiguredPanel("", "", self)
+        self.video_panel: VideoWall | NotConfiguredPanel = (
+            VideoWall(core.media, store=WallLayoutStore(wall_file) if wall_file else None,
+                      parent=self) if core.media is not None
+            else NotConfiguredPanel("", "", self)
+        )
         self.transcript_panel = NotConfiguredPanel("", "", self)
         self.recommend_panel = RecommendationPanel(dict(BEIJING_DISTRICTS), self)
 
@@ -151,6 +158,7 @@ class MainWindow(QMainWindow):
             ("recommend", "F3", self.show_recommendations),
             ("escalate", "F8", self.escalate_incident),
             ("close", "F9", self.close_incident),
+            ("video", "F6", self.open_incident_video),
             ("draw", "", self.open_draw),
             ("audit", "", self.open_audit),
         ):
@@ -313,6 +321,12 @@ class MainWindow(QMainWindow):
             venue = int(entity_id) if kind == "venue" and entity_id.isdigit() else None
             self.new_complaint(location=(lat, lon), venue_id=venue)
             return
+        if action == "open_feed" and isinstance(self.video_panel, VideoWall) \
+                and entity_id.isdigit() and kind in ("camera", "venue", "unit"):
+            self.video_panel.open_entity(kind, int(entity_id))
+            self.video_dock.show()
+            self.video_dock.raise_()
+            return
         names = {"open_feed": self.tr("Open feed"), "venue_dossier": self.tr("Venue dossier")}
         log.info("map action %s on %s %s at %.5f,%.5f", action, kind, entity_id, lat, lon)
         self.statusBar().showMessage(
@@ -400,6 +414,21 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         bind_escalate(dialog, self.core.dispatch)
         dialog.open()
+
+    def show_on_wall(self, source_ids: list[int]) -> None:
+        """Show these sources on the video wall (up to 16, in a 4×4 grid)."""
+        if isinstance(self.video_panel, VideoWall) and source_ids:
+            self.video_panel.restore_layout(WallLayout(grid="4x4", tiles=tuple(source_ids[:16])))
+
+    @Slot()
+    def open_incident_video(self) -> None:
+        """Open the assigned units' cameras and the venue's feed on the wall, in one action."""
+        row = self._selected_incident()
+        if row is None or not isinstance(self.video_panel, VideoWall):
+            return
+        self.video_panel.open_incident(row.id, row.number)
+        self.video_dock.show()
+        self.video_dock.raise_()
 
     @Slot()
     def open_draw(self) -> None:
@@ -497,10 +526,13 @@ class MainWindow(QMainWindow):
                 self.tr("Radio not configured"),
                 self.tr("Set radio.port in the settings to connect the TETRA gateway radio."),
             )
-        self.video_panel.set_texts(
-            self.tr("Video wall not configured"),
-            self.tr("No camera or venue stream is configured on this console."),
-        )
+        if isinstance(self.video_panel, VideoWall):
+            self.video_panel.retranslate()
+        else:
+            self.video_panel.set_texts(
+                self.tr("Video wall not configured"),
+                self.tr("No camera or venue stream is configured on this console."),
+            )
         self.transcript_panel.set_texts(
             self.tr("Speech analysis not configured"),
             self.tr("No speech model is configured on this console."),
@@ -515,6 +547,7 @@ class MainWindow(QMainWindow):
                           ("recommend", self.tr("Recommend units for the selected incident")),
                           ("escalate", self.tr("Escalate or hand over…")),
                           ("close", self.tr("Close the selected incident…")),
+                          ("video", self.tr("Open the incident's cameras and venue video")),
                           ("draw", self.tr("Double-random inspection draw…")),
                           ("audit", self.tr("Audit log…"))):
             self.dispatch_actions[key].setText(text)
@@ -570,8 +603,14 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState(_STATE_VERSION))
         settings.sync()
 
+    def release(self) -> None:
+        """Let go of video sources (before the media service stops)."""
+        if isinstance(self.video_panel, VideoWall):
+            self.video_panel.clear()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.release()
         super().closeEvent(event)
 
     @Slot()

@@ -1054,6 +1054,10 @@
         <translation>办结所选事件…</translation>
     </message>
     <message>
+        <source>Open the incident&apos;s cameras and venue video</source>
+        <translation>打开事件相关执法记录仪和场所视频</translation>
+    </message>
+    <message>
         <source>Double-random inspection draw…</source>
         <translation>双随机抽查…</translation>
     </message>
@@ -1304,6 +1308,22 @@
     </message>
 </context>
 <context>
+    <name>RecorderCheck</name>
+    <message>
+        <source>Body camera not live: %1 is on scene, %2</source>
+        <extracomment>States in which a camera is known not to be recording to the console.</extracomment>
+        <translation>执法记录仪未在线：%1 已到场/检查中，%2</translation>
+    </message>
+    <message>
+        <source>%1 has no stream</source>
+        <translation>%1 未配置视频流</translation>
+    </message>
+    <message>
+        <source>%1 signal lost</source>
+        <translation>%1 信号丢失</translation>
+    </message>
+</context>
+<context>
     <name>ReplayBar</name>
     <message>
         <source>Track replay</source>
@@ -1422,6 +1442,21 @@
     <message>
         <source>Filter: peer, text, state…</source>
         <translation>筛选：对方、内容、状态…</translation>
+    </message>
+</context>
+<context>
+    <name>SourceList</name>
+    <message>
+        <source>Filter sources</source>
+        <translation>筛选视频源</translation>
+    </message>
+    <message>
+        <source>Body cameras</source>
+        <translation>执法记录仪</translation>
+    </message>
+    <message>
+        <source>Venues</source>
+        <translation>重点场所</translation>
     </message>
 </context>
 <context>
@@ -1585,6 +1620,158 @@
     <message>
         <source>Script game venue</source>
         <translation>剧本娱乐场所</translation>
+    </message>
+</context>
+<context>
+    <name>VideoTile</name>
+    <message>
+        <source>Connecting</source>
+        <extracomment>MIME type of a tile being dragged to another tile (its index, as text).</extracomment>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Stalled</source>
+        <translation>画面停滞</translation>
+    </message>
+    <message>
+        <source>Signal lost</source>
+        <translation>信号丢失</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>Drop a camera, venue or unit here</source>
+        <translation>将执法记录仪、场所或执法单元拖放到此处</translation>
+    </message>
+    <message>
+        <source>Reconnecting automatically</source>
+        <translation>正在自动重连</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>截图取证</translation>
+    </message>
+    <message>
+        <source>Save clip (last %1 s and next %2 s)</source>
+        <translation>保存视频片段（前 %1 秒及后 %2 秒）</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Maximise</source>
+        <translation>最大化</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭画面</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWall</name>
+    <message>
+        <source>Sources</source>
+        <extracomment>Grids in the order offered, and the order the wall grows through to fit more feeds.</extracomment>
+        <translation>视频源</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>截图取证</translation>
+    </message>
+    <message>
+        <source>Save the selected tile&apos;s picture as evidence</source>
+        <translation>将所选画面的当前图像保存为证据</translation>
+    </message>
+    <message>
+        <source>Clip</source>
+        <translation>录制片段</translation>
+    </message>
+    <message>
+        <source>Save the last %1 s and the next %2 s of the selected tile as evidence</source>
+        <translation>将所选画面前 %1 秒及后 %2 秒的视频保存为证据</translation>
+    </message>
+    <message>
+        <source>Close tile</source>
+        <translation>关闭画面</translation>
+    </message>
+    <message>
+        <source>Saved layouts</source>
+        <translation>已存布局</translation>
+    </message>
+    <message>
+        <source>Layout %1</source>
+        <translation>布局 %1</translation>
+    </message>
+    <message>
+        <source>Unknown video source %1</source>
+        <translation>未知视频源 %1</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>No video for the selection</source>
+        <translation>所选对象没有视频</translation>
+    </message>
+    <message>
+        <source>Incident %1</source>
+        <translation>事件 %1</translation>
+    </message>
+    <message>
+        <source>Incident %1 has no video</source>
+        <translation>事件 %1 没有可用视频</translation>
+    </message>
+    <message>
+        <source>Opened the cameras and venue of incident %1</source>
+        <translation>已打开事件 %1 的执法记录仪和场所画面</translation>
+    </message>
+    <message>
+        <source>Select a tile with video first</source>
+        <translation>请先选择一个有视频的画面</translation>
+    </message>
+    <message>
+        <source>Recording clip: %1 s more</source>
+        <translation>正在录制片段：还需 %1 秒</translation>
+    </message>
+    <message>
+        <source>Snapshot saved</source>
+        <translation>截图已保存</translation>
+    </message>
+    <message>
+        <source>Clip saved</source>
+        <translation>视频片段已保存</translation>
+    </message>
+    <message>
+        <source>Capture failed: %1</source>
+        <translation>取证失败：%1</translation>
+    </message>
+    <message>
+        <source>Save layout as…</source>
+        <translation>布局另存为…</translation>
+    </message>
+    <message>
+        <source>Delete saved layout</source>
+        <translation>删除已存布局</translation>
+    </message>
+    <message>
+        <source>Save layout</source>
+        <translation>保存布局</translation>
+    </message>
+    <message>
+        <source>Layout name:</source>
+        <translation>布局名称：</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,1 @@
+"""Parts of the video wall (``widgets.video_wall``): tiles and the source list."""
