@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml packaging/system-deps.sh
 venv: $(STAMP)
 
 demo: $(STAMP)
+	$(PY) -m app models install --if-missing
 	$(PY) -m app.media generate
 	$(PY) -m app demo --auto-headless
 
@@ -37,6 +38,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	@sh packaging/system-deps.sh --test
+	$(PY) -m app models install --if-missing
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 clean:

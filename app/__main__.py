@@ -41,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "config":
         return run_config_command(args)
+    if args.command == "analyze":
+        from app.analysis.cli import run as run_analysis
+
+        return run_analysis(args)
+    if args.command == "models":
+        from app.speech.models_cli import run as run_models
+
+        return run_models(args)
     paths = AppPaths.default().ensure()
     try:
         settings = _settings(args, paths)
@@ -134,6 +142,37 @@ def _demo_media(lifecycle: Any, db: DatabaseTarget) -> list[int]:
 
     lifecycle.add("demo video streams (HTTP-FLV, MJPEG, HLS on loopback)", start, server.close)
     return feeds
+
+
+def _demo_live_venue(core: Any, lifecycle: Any) -> None:
+    """Transcribe one key venue live: a looping Mandarin recording with a planted passage."""
+    from sqlalchemy import select
+
+    from app.speech.demo import demo_venue_media
+    from models import MediaSource, Venue
+    from models.enums import MediaOwnerKind, VenueClass
+
+    def start() -> None:
+        if core.speech is None:
+            log.info("no speech model: the demo transcribes no venue")
+            return
+        audio = demo_venue_media(AppPaths.default().cache_dir / "speech")
+        if audio is None:
+            return
+        with core.sessions() as session:
+            row = session.execute(
+                select(Venue.id, Venue.name, MediaSource.id)
+                .join(MediaSource, (MediaSource.owner_id == Venue.id)
+                      & (MediaSource.owner_kind == MediaOwnerKind.VENUE))
+                .where(Venue.venue_class == VenueClass.KEY).order_by(Venue.id).limit(1)
+            ).first()
+        if row is None:
+            return
+        venue_id, name, source_id = row
+        core.speech.watch(venue_id, audio, name=name, realtime=True, loop=True,
+                          media_source_id=source_id)
+
+    lifecycle.add("demo live transcription (one key venue)", start, lambda: None)
 
 
 def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
@@ -333,6 +372,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     core.register(lifecycle)
     if sim_dir is not None:
         _demo_simulators(core, lifecycle, sim_dir)
+        _demo_live_venue(core, lifecycle)
     try:
         lifecycle.start_all()
     except SchemaError as exc:

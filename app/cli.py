@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
                               "(--server HOST:PORT --count N; `sim-vehicles --help` for more)")
     sim.add_argument("args", nargs=argparse.REMAINDER)
 
+    from app.analysis.cli import add_parser as add_analyze
+    from app.speech.models_cli import add_parser as add_models
+
+    add_analyze(sub)
+    add_models(sub)
+
     config = sub.add_parser("config", help="settings file helpers")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_sub.add_parser("defaults", help="print a settings file with every default, "

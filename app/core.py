@@ -35,6 +35,8 @@ from app.services.incidents import Actor
 from app.services.map_data import load_map_static
 from app.services.positions import DeviceDirectory, LocatedFix, PositionIngest
 from app.settings import Settings
+from app.speech.model_install import is_installed
+from app.speech.service import LiveTranscriptionService
 from app.tracking.service import SosNotice, TrackingService
 from models import Jurisdiction
 from models.db import make_engine, make_session_factory, prepare_database
@@ -84,6 +86,7 @@ class ConsoleCore:
         self.geofences: GeofenceService | None = None
         self.dispatch: DispatchService | None = None
         self.media: MediaService | None = None
+        self.speech: LiveTranscriptionService | None = None
         self.recorder: RecorderMonitor | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
         bridge.radio_emergency.connect(self._radio_emergency)
@@ -97,6 +100,7 @@ class ConsoleCore:
         lifecycle.add("live queries", self._start_queries, self._stop_queries)
         lifecycle.add("dispatch", self._start_dispatch, self._stop_dispatch)
         lifecycle.add("video sources", self._start_media, self._stop_media)
+        lifecycle.add("live transcription", self._start_speech, self._stop_speech)
         lifecycle.add("geofences", self._start_geofences, lambda: None)
         lifecycle.add("position ingest", self._start_positions, self._stop_positions)
         lifecycle.add("vehicle positioning (JT/T 808)", self._start_tracking,
@@ -190,6 +194,32 @@ class ConsoleCore:
 
     def _recorder_warning(self, warning: RecorderWarning) -> None:  # UI thread
         self.alarms.raise_alarm("recorder_not_live", warning.text(), unit_id=warning.unit_id)
+
+    # ------------------------------------------------------------------ speech
+    def _start_speech(self) -> None:
+        data_dir = AppPaths.default().data_dir
+        model_dir = self.settings.speech.resolved_model_dir(data_dir)
+        if not is_installed(model_dir):
+            log.info("no speech model at %s: live transcription is off", model_dir)
+            self.bridge.set_link_state(
+                Subsystem.SPEECH, LinkState.NOT_CONFIGURED,
+                f"no model at {model_dir}: set speech.model_dir or run "
+                "`python -m app models install`")
+            return
+        self.bridge.set_link_state(Subsystem.SPEECH, LinkState.CONNECTING, str(model_dir))
+        self.speech = LiveTranscriptionService(self.settings.speech, data_dir,
+                                               writer=self.writer, actor=self.actor)
+        self.speech.model_state.connect(self._speech_model_state)
+        self.speech.start()
+
+    def _stop_speech(self) -> None:
+        if self.speech is not None:
+            self.speech.stop()
+
+    def _speech_model_state(self, state: str, detail: str) -> None:
+        mapped = {"ready": LinkState.UP, "loading": LinkState.CONNECTING}.get(
+            state, LinkState.DOWN)
+        self.bridge.set_link_state(Subsystem.SPEECH, mapped, detail)
 
     # ------------------------------------------------------------------ dispatch
     def _start_dispatch(self) -> None:

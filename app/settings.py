@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from app.speech.settings import SpeechSettings
 from models.jurisdiction import Jurisdiction
 
 #: Version of the settings file format this program writes and understands.
@@ -202,6 +203,7 @@ class Settings:
     radio: RadioSettings = field(default_factory=RadioSettings)
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
 
     def replace(self, section: str, **changes: Any) -> Settings:
         """A copy with some keys of one section changed (validated like loaded values)."""

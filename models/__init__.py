@@ -29,6 +29,7 @@ from models.jurisdiction import BEIJING_DISTRICTS, Jurisdiction, scope
 from models.media import EvidenceItem, MediaSource
 from models.radio import RadioMessage
 from models.speech import Finding, TranscriptSegment
+from models.speech_schedule import Performance
 from models.tracking import PositionFix
 from models.venues import Venue, VenueGradeChange
 
@@ -54,6 +55,7 @@ __all__ = [
     "Jurisdiction",
     "MediaSource",
     "Officer",
+    "Performance",
     "PositionFix",
     "RadioMessage",
     "RadioTerminal",

@@ -38,6 +38,7 @@ from widgets.map_feed import MapFeed
 from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
 from widgets.status_bar import LinkStatusBar
+from widgets.transcript_pane import AnalysisDialog, TranscriptPane
 from widgets.units_panel import UnitsPanel
 from widgets.video_wall import VideoWall
 
@@ -84,7 +85,10 @@ class MainWindow(QMainWindow):
                       parent=self) if core.media is not None
             else NotConfiguredPanel("", "", self)
         )
-        self.transcript_panel = NotConfiguredPanel("", "", self)
+        self.transcript_panel: TranscriptPane | NotConfiguredPanel = (
+            TranscriptPane(self) if core.speech is not None
+            else NotConfiguredPanel("", "", self)
+        )
         self.recommend_panel = RecommendationPanel(dict(BEIJING_DISTRICTS), self)
 
         self.units_dock = self._dock("unitsDock", self.units_panel,
@@ -134,6 +138,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        self.analyse_action = QAction(self)
+        self.analyse_action.triggered.connect(self.open_analysis)
+        self.file_menu.addAction(self.analyse_action)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -217,6 +224,8 @@ class MainWindow(QMainWindow):
         if self.core.incidents is not None:
             self.core.incidents.loaded.connect(self.incidents_panel.set_rows)
             self.incidents_panel.set_rows(self.core.incidents.rows)
+        if isinstance(self.transcript_panel, TranscriptPane) and self.core.speech is not None:
+            self._connect_speech(self.transcript_panel)
         if isinstance(self.radio_panel, RadioPanel) and self.core.radio is not None:
             panel, radio = self.radio_panel, self.core.radio
             state, detail = bridge.link_state(Subsystem.RADIO)
@@ -332,6 +341,53 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("%1 is not available in this version of the console.")
             .replace("%1", names.get(action, action)), 8000)
+
+    # ------------------------------------------------------------------ speech
+    def _connect_speech(self, pane: TranscriptPane) -> None:
+        speech = self.core.speech
+        assert speech is not None
+        speech.venue_added.connect(pane.add_venue)
+        speech.venue_removed.connect(pane.remove_venue)
+        speech.segment_committed.connect(pane.add_line)
+        speech.partial_changed.connect(pane.set_partial)
+        speech.venue_state_changed.connect(pane.set_venue_state)
+        speech.finding_raised.connect(pane.add_finding)
+        speech.load_changed.connect(pane.set_load)
+        speech.model_state.connect(pane.set_model_state)
+        speech.monitor_state.connect(pane.on_monitor_state)
+        speech.caption_changed.connect(self._caption)
+        speech.incident_raised.connect(self._transcript_incident)
+        pane.pause_requested.connect(speech.set_paused)
+        pane.monitor_requested.connect(speech.request_monitor)
+        from app.speech.monitor import output_devices
+
+        pane.set_output_devices(output_devices())
+
+    @Slot(int, str)
+    def _caption(self, venue_id: int, text: str) -> None:
+        if isinstance(self.video_panel, VideoWall) and self.core.media is not None:
+            for source_id in self.core.media.sources_for("venue", venue_id):
+                self.video_panel.set_caption(source_id, text)
+
+    @Slot(int, str)
+    def _transcript_incident(self, venue_id: int, number: str) -> None:
+        self.core.alarms.raise_alarm("transcript_finding",
+                                     self.tr("Prohibited content suspected at a key venue"),
+                                     incident_number=number)
+
+    @Slot()
+    def open_analysis(self) -> None:
+        """Analyse a recording with a progress bar and cancel; the report opens in Chinese."""
+        from app.analysis.service import BatchAnalysisService
+        from app.paths import AppPaths
+
+        data_dir = AppPaths.default().data_dir
+        speech = self.core.settings.speech
+        dialog = AnalysisDialog(BatchAnalysisService(), speech.resolved_model_dir(data_dir),
+                                data_dir / "reports", workers=speech.worker_count(),
+                                threshold=speech.finding_threshold, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     # ------------------------------------------------------------------ dispatch
     def _selected_incident(self) -> IncidentRow | None:
@@ -463,6 +519,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _radio_destinations(self, rows: list[UnitRow]) -> None:
+        if isinstance(self.transcript_panel, TranscriptPane) and self.core.speech is not None:
+            self._connect_speech(self.transcript_panel)
         if isinstance(self.radio_panel, RadioPanel) and self.core.radio is not None:
             radio = self.core.radio
             self.radio_panel.set_destinations(
@@ -533,12 +591,14 @@ class MainWindow(QMainWindow):
                 self.tr("Video wall not configured"),
                 self.tr("No camera or venue stream is configured on this console."),
             )
-        self.transcript_panel.set_texts(
-            self.tr("Speech analysis not configured"),
-            self.tr("No speech model is configured on this console."),
-        )
+        if isinstance(self.transcript_panel, NotConfiguredPanel):
+            self.transcript_panel.set_texts(
+                self.tr("Speech analysis not configured"),
+                self.tr("No speech model is configured on this console."),
+            )
         self.file_menu.setTitle(self.tr("&File"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.analyse_action.setText(self.tr("Analyse a performance recording…"))
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
         self.replay_action.setText(self.tr("Track replay…"))

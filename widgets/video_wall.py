@@ -431,6 +431,12 @@ class VideoWall(QWidget):
             self._clear(tile)
             self._changed()
 
+    def set_caption(self, source_id: int, text: str) -> None:
+        """Show a live transcript caption under every tile showing ``source_id``."""
+        for tile in self.tiles:
+            if tile.source_id == source_id:
+                tile.set_caption(text)
+
     def clear(self) -> None:
         """Close every tile (before the media service stops)."""
         for tile in self.tiles:

@@ -21,6 +21,137 @@
     </message>
 </context>
 <context>
+    <name>AnalysisDialog</name>
+    <message>
+        <source>Analyse a performance recording</source>
+        <translation>分析演出录音录像</translation>
+    </message>
+    <message>
+        <source>Recording:</source>
+        <translation>录音录像：</translation>
+    </message>
+    <message>
+        <source>Approved script:</source>
+        <translation>审批剧本：</translation>
+    </message>
+    <message>
+        <source>Rules file:</source>
+        <translation>规则文件：</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>optional: plain text of the approved script</source>
+        <translation>可选：审批剧本的纯文本文件</translation>
+    </message>
+    <message>
+        <source>optional: the bundled rules by default</source>
+        <translation>可选：默认使用内置规则</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Also write a PDF report</source>
+        <translation>同时生成 PDF 报告</translation>
+    </message>
+    <message>
+        <source>Analyse</source>
+        <translation>开始分析</translation>
+    </message>
+    <message>
+        <source>Open report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Choose a recording that exists.</source>
+        <translation>请选择存在的录音录像文件。</translation>
+    </message>
+    <message>
+        <source>An analysis is already running.</source>
+        <translation>已有分析任务正在进行。</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Reading the recording…</source>
+        <translation>正在读取录音录像…</translation>
+    </message>
+    <message>
+        <source>Transcribing…</source>
+        <translation>正在转写…</translation>
+    </message>
+    <message>
+        <source>Checking the content rules and the script…</source>
+        <translation>正在比对内容规则和剧本…</translation>
+    </message>
+    <message>
+        <source>Writing the report…</source>
+        <translation>正在生成报告…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>%1 of audio analysed in %2 s (%3× real time): %4 finding(s).</source>
+        <translation>已分析 %1 的音频，用时 %2 秒（%3 倍实时）：发现 %4 处疑似问题。</translation>
+    </message>
+    <message>
+        <source>The analysis failed: %1</source>
+        <translation>分析失败：%1</translation>
+    </message>
+    <message>
+        <source>The analysis was cancelled.</source>
+        <translation>分析已取消。</translation>
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation>录音录像</translation>
+    </message>
+    <message>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <source>Choose a recording</source>
+        <translation>选择录音录像</translation>
+    </message>
+    <message>
+        <source>Text files</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <source>Choose the approved script</source>
+        <translation>选择审批剧本</translation>
+    </message>
+</context>
+<context>
     <name>AuditLogViewer</name>
     <message>
         <source>Time</source>
@@ -974,6 +1105,10 @@
         <translation>本版本调度台暂不提供“%1”。</translation>
     </message>
     <message>
+        <source>Prohibited content suspected at a key venue</source>
+        <translation>重点场所演出疑似含禁止内容</translation>
+    </message>
+    <message>
         <source>Select an incident first.</source>
         <translation>请先选择一个事件。</translation>
     </message>
@@ -1020,6 +1155,10 @@
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Analyse a performance recording…</source>
+        <translation>分析演出录音录像…</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -1484,6 +1623,82 @@
     <message>
         <source>Map</source>
         <translation>地图</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptPane</name>
+    <message>
+        <source>Time</source>
+        <extracomment>Rows kept per venue in the pane (older lines are in the database).</extracomment>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Transcript</source>
+        <translation>转写内容</translation>
+    </message>
+    <message>
+        <source>Stop listening</source>
+        <translation>停止监听</translation>
+    </message>
+    <message>
+        <source>Listen on headset</source>
+        <translation>耳机监听</translation>
+    </message>
+    <message>
+        <source>Venue transcribed live</source>
+        <translation>实时转写的场所</translation>
+    </message>
+    <message>
+        <source>Live transcription: waiting for the speech model</source>
+        <translation>实时转写：等待语音模型</translation>
+    </message>
+    <message>
+        <source>Live: %1 active, %2 paused · workers %3 · load %4%</source>
+        <translation>实时：%1 路转写中，%2 路已暂停 · 工作线程 %3 · 负载 %4%</translation>
+    </message>
+    <message>
+        <source>capacity about %1 venues</source>
+        <translation>容量约 %1 路</translation>
+    </message>
+    <message>
+        <source>caption delay %1 s</source>
+        <translation>字幕延迟 %1 秒</translation>
+    </message>
+    <message>
+        <source>Live transcription is off: %1</source>
+        <translation>实时转写未启用：%1</translation>
+    </message>
+    <message>
+        <source>Loading the speech model…</source>
+        <translation>正在加载语音模型…</translation>
+    </message>
+    <message>
+        <source>No audio output on this workstation</source>
+        <translation>本机无音频输出设备</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>转写中</translation>
+    </message>
+    <message>
+        <source>paused (venue limit)</source>
+        <translation>已暂停（超出场所上限）</translation>
+    </message>
+    <message>
+        <source>paused (overloaded)</source>
+        <translation>已暂停（负载过高）</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复</translation>
     </message>
 </context>
 <context>

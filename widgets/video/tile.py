@@ -130,6 +130,7 @@ class VideoTile(QWidget):
         self._top: QPixmap | None = None
         self._bottom: QPixmap | None = None
         self._overlay_key: tuple[object, ...] = ()
+        self.caption = ""
         self._clock_fn: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     # ------------------------------------------------------------------ content
@@ -149,6 +150,7 @@ class VideoTile(QWidget):
 
     def clear_source(self) -> FrameSink | None:
         """Stop showing the source; returns the sink for the wall to detach."""
+        self.caption = ""
         sink, self.sink = self.sink, None
         if sink is not None:
             sink.frame_ready.disconnect(self._on_frame)
@@ -156,6 +158,12 @@ class VideoTile(QWidget):
         self._overlay_key = ()
         self.update()
         return sink
+
+    def set_caption(self, text: str) -> None:
+        """Live transcript caption shown under the picture (empty: none)."""
+        if text != self.caption:
+            self.caption = text
+            self.update()
 
     def set_stats(self, stats: SourceStats) -> None:
         """New state and measurements (the overlay is redrawn if its text changed)."""
@@ -275,11 +283,27 @@ class VideoTile(QWidget):
             if self._bottom is not None:
                 p.drawPixmap(rect.width() - self._bottom.width(),
                              rect.height() - self._bottom.height(), self._bottom)
+            if self.caption:
+                self._paint_caption(p, rect)
         if self.is_selected:
             p.setPen(QPen(QColor("#2f8fff"), 3))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect.adjusted(1, 1, -2, -2))
         p.end()
+
+    def _paint_caption(self, p: QPainter, rect: QRect) -> None:
+        font = self._font(1.05)
+        p.setFont(font)
+        fm = p.fontMetrics()
+        clock_w = self._bottom.width() if self._bottom is not None else 0
+        width = max(rect.width() - clock_w - 12, 20)
+        text = fm.elidedText(self.caption, Qt.TextElideMode.ElideLeft, width - 8)
+        h = fm.height() + 6
+        band = QRect(0, rect.height() - h, width, h)
+        p.fillRect(band, QColor(0, 0, 0, 170))
+        p.setPen(QColor("#ffe066"))
+        p.drawText(band.adjusted(4, 0, -4, 0),
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
 
     def _paint_hint(self, p: QPainter, rect: QRect) -> None:
         p.setPen(QPen(QColor("#3a4450"), 1, Qt.PenStyle.DashLine))
