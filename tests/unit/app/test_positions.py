@@ -10,7 +10,8 @@ from models import PositionFix, RadioTerminal, Unit, Vehicle, VehicleTerminal
 from models.db import make_engine, make_session_factory
 from models.enums import PositionSource
 
-T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+# after the demo world's own last fixes (seeded at "now"), so these fixes are the newest
+T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=5)
 
 
 def test_fixes_are_stored_in_batches_and_move_their_units(seeded_db_url: str) -> None:
