@@ -10,12 +10,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.speech.synth import SynthError, espeak_available
-from app.speech.testing import planted_recording
+from app.speech.synth import SynthError, compose, espeak_available
+from app.speech.testing import ZH_LINES
 
 log = logging.getLogger("app.speech.demo")
 
-DEMO_FILE = "demo-venue-zh.wav"
+DEMO_FILE = "demo-venue-zh-v2.wav"
+
+#: The planted passage: gambling (category 10 in the bundled rules) said in several ways, so
+#: that at least one survives espeak's robotic Mandarin and the base model's errors.
+DEMO_PLANTED = (
+    "老板开赌场，大家都来赌钱。",
+    "这里有人赌博，押大小。",
+)
 
 
 def demo_venue_media(cache_dir: Path) -> Path | None:
@@ -27,13 +34,14 @@ def demo_venue_media(cache_dir: Path) -> Path | None:
         log.warning("espeak-ng is not installed: the demo has no live venue audio")
         return None
     try:
-        planted = planted_recording("zh", lines_before=8, lines_after=8, seed=11)
+        lines = [*ZH_LINES[:6], *DEMO_PLANTED, *ZH_LINES[6:12]]
+        recording = compose(lines, language="zh", performance=True, seed=11)
     except SynthError as exc:
         log.warning("demo venue audio not generated: %s", exc)
         return None
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.wav")
-    planted.recording.save(tmp)
+    recording.save(tmp)
     tmp.replace(path)
-    log.info("demo venue audio %s (%.0f s)", path, planted.recording.duration_s)
+    log.info("demo venue audio %s (%.0f s)", path, recording.duration_s)
     return path

@@ -70,3 +70,21 @@ def test_english_planted_phrase_with_tiny_en(en_planted: Planted, en_recognizer:
     assert hits, transcript.text
     p = en_planted.planted
     assert p.start_s - 1.0 <= hits[0].start_s < hits[0].end_s <= p.end_s + 1.0
+
+
+def test_the_demo_venue_recording_carries_a_finding_the_base_model_catches(
+    base_model: Path, tmp_path: Path, qapp: object, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What the demo promises: its live venue's planted passage is caught (category 10)."""
+    from app.speech.demo import demo_venue_media
+
+    media = demo_venue_media(tmp_path / "cache")
+    assert media is not None
+    out = tmp_path / "out"
+    code = main([str(media), "--report", str(out / "r.html"), "--json", str(out / "r.json"),
+                 "--model", str(base_model), "--workers", "2", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    data = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    assert [f["category_no"] for f in data["findings"]] == [10]
+    # the planted lines are the 7th and 8th of 14: the finding sits in the middle of the show
+    assert 0.3 * data["duration_s"] < data["findings"][0]["start_s"] < 0.7 * data["duration_s"]
