@@ -144,6 +144,26 @@ def _demo_media(lifecycle: Any, db: DatabaseTarget) -> list[int]:
     return feeds
 
 
+def _demo_performance(core: Any, venue_id: int) -> None:
+    """An approved crosstalk show on now at the live venue, with its approved script."""
+    import datetime as dt
+
+    from app.speech.testing import ZH_LINES
+    from models import Performance
+    from models.base import utcnow
+
+    now = utcnow()
+
+    def add(session: Any) -> None:
+        session.add(Performance(
+            approval_no="京演审〔2026〕第0815号", venue_id=venue_id, title="周末相声专场",
+            troupe="青禾曲艺社", performers="王小川、李大山", programme="《说相声》《我这个人》",
+            script="\n".join(ZH_LINES), starts_at=now - dt.timedelta(minutes=10),
+            ends_at=now + dt.timedelta(hours=2), source="demo"))
+
+    core.writer.submit(add, label="demo performance").result(10)
+
+
 def _demo_live_venue(core: Any, lifecycle: Any) -> None:
     """Transcribe one key venue live: a looping Mandarin recording with a planted passage."""
     from sqlalchemy import select
@@ -169,6 +189,7 @@ def _demo_live_venue(core: Any, lifecycle: Any) -> None:
         if row is None:
             return
         venue_id, name, source_id = row
+        _demo_performance(core, venue_id)
         core.speech.watch(venue_id, audio, name=name, realtime=True, loop=True,
                           media_source_id=source_id)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.alarms import AlarmCenter
+from app.analysis.rules import load_rules
 from app.bridge import LinkState, Subsystem, UiBridge
 from app.db_writer import DbWriter
 from app.dispatch.escalation import EscalationRow
@@ -35,7 +36,9 @@ from app.services.incidents import Actor
 from app.services.map_data import load_map_static
 from app.services.positions import DeviceDirectory, LocatedFix, PositionIngest
 from app.settings import Settings
+from app.speech.engine import DecodePolicy, Recognizer, load_model
 from app.speech.model_install import is_installed
+from app.speech.scheduler import PerformanceScheduler
 from app.speech.service import LiveTranscriptionService
 from app.tracking.service import SosNotice, TrackingService
 from models import Jurisdiction
@@ -87,6 +90,7 @@ class ConsoleCore:
         self.dispatch: DispatchService | None = None
         self.media: MediaService | None = None
         self.speech: LiveTranscriptionService | None = None
+        self.scheduler: PerformanceScheduler | None = None
         self.recorder: RecorderMonitor | None = None
         bridge.vehicle_sos.connect(self._vehicle_sos)
         bridge.radio_emergency.connect(self._radio_emergency)
@@ -211,8 +215,26 @@ class ConsoleCore:
                                                writer=self.writer, actor=self.actor)
         self.speech.model_state.connect(self._speech_model_state)
         self.speech.start()
+        # recording while a scheduled performance is on, and the analysis after the show
+        speech = self.settings.speech
+        assert self.sessions is not None and self.writer is not None
+
+        def recognizer() -> Recognizer:  # loaded when a show has ended, on the scheduler thread
+            return Recognizer(load_model(model_dir, cpu_threads=1,
+                                         workers=speech.worker_count(),
+                                         compute_type=speech.compute_type),
+                              DecodePolicy(language=speech.language))
+
+        self.scheduler = PerformanceScheduler(
+            self.sessions, self.writer, self.actor, self.speech, speech, data_dir,
+            recognizer=recognizer,
+            rules=load_rules(Path(speech.rules_file) if speech.rules_file else None),
+        )
+        self.scheduler.start()
 
     def _stop_speech(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self.speech is not None:
             self.speech.stop()
 

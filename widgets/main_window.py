@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         self.analyse_action = QAction(self)
         self.analyse_action.triggered.connect(self.open_analysis)
         self.file_menu.addAction(self.analyse_action)
+        self.import_schedule_action = QAction(self)
+        self.import_schedule_action.triggered.connect(self.import_schedule)
+        self.file_menu.addAction(self.import_schedule_action)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -379,6 +382,35 @@ class MainWindow(QMainWindow):
                                      incident_number=number)
 
     @Slot()
+    def import_schedule(self) -> None:
+        """Import approved performances from CSV or Excel (checked row by row)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.speech.performances import describe_problems, import_schedule
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import approved performances"), "",
+            self.tr("Schedules (*.csv *.xlsx)"))
+        if not path or self.core.writer is None:
+            return
+        future = self.core.writer.submit(lambda s: import_schedule(s, Path(path)),
+                                         label="schedule import")
+
+        def done() -> None:
+            exc = future.exception()
+            if exc is not None:
+                QMessageBox.warning(self, self.tr("Import approved performances"), str(exc))
+                return
+            result = future.result()
+            text = self.tr("%1 performance(s) imported.").replace("%1", str(result.added))
+            if result.problems:
+                text += "\n\n" + self.tr("Rows refused:") + "\n" + describe_problems(
+                    result.problems)
+            QMessageBox.information(self, self.tr("Import approved performances"), text)
+
+        future.add_done_callback(lambda _f: self.core.bridge.call_soon(done))
+
+    @Slot()
     def open_analysis(self) -> None:
         """Analyse a recording with a progress bar and cancel; the report opens in Chinese."""
         from app.analysis.service import BatchAnalysisService
@@ -602,6 +634,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("&File"))
         self.quit_action.setText(self.tr("&Quit"))
         self.analyse_action.setText(self.tr("Analyse a performance recording…"))
+        self.import_schedule_action.setText(self.tr("Import approved performances…"))
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
         self.replay_action.setText(self.tr("Track replay…"))

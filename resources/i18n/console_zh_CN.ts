@@ -1109,6 +1109,22 @@
         <translation>重点场所演出疑似含禁止内容</translation>
     </message>
     <message>
+        <source>Import approved performances</source>
+        <translation>导入演出审批排期</translation>
+    </message>
+    <message>
+        <source>Schedules (*.csv *.xlsx)</source>
+        <translation>排期文件 (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>%1 performance(s) imported.</source>
+        <translation>已导入 %1 场演出。</translation>
+    </message>
+    <message>
+        <source>Rows refused:</source>
+        <translation>未导入的行：</translation>
+    </message>
+    <message>
         <source>Select an incident first.</source>
         <translation>请先选择一个事件。</translation>
     </message>
@@ -1159,6 +1175,10 @@
     <message>
         <source>Analyse a performance recording…</source>
         <translation>分析演出录音录像…</translation>
+    </message>
+    <message>
+        <source>Import approved performances…</source>
+        <translation>导入演出审批排期…</translation>
     </message>
     <message>
         <source>&amp;View</source>
