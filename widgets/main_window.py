@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         self.analyse_action = QAction(self)
         self.analyse_action.triggered.connect(self.open_analysis)
         self.file_menu.addAction(self.analyse_action)
+        self.performance_action = QAction(self)
+        self.performance_action.triggered.connect(self.enter_performance)
+        self.file_menu.addAction(self.performance_action)
         self.import_schedule_action = QAction(self)
         self.import_schedule_action.triggered.connect(self.import_schedule)
         self.file_menu.addAction(self.import_schedule_action)
@@ -380,6 +383,41 @@ class MainWindow(QMainWindow):
         self.core.alarms.raise_alarm("transcript_finding",
                                      self.tr("Prohibited content suspected at a key venue"),
                                      incident_number=number)
+
+    @Slot()
+    def enter_performance(self) -> None:
+        """Enter one approved performance by hand (performance venues of this jurisdiction)."""
+        from app.speech.schedule import store_drafts
+        from models.base import utcnow
+        from widgets.performance_dialog import PerformanceDialog
+
+        rows = self.core.map_static.rows if self.core.map_static is not None else []
+        venues = sorted(((v["id"], f'{v["name"]}（{v["district"]}）')
+                         for v in (rows[0].venues if rows else [])
+                         if v["venue_type"] == "performance"), key=lambda x: x[1])
+        dialog = PerformanceDialog(venues, utcnow(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        writer = self.core.writer
+
+        def save(draft: object) -> None:
+            if writer is None:
+                return
+            future = writer.submit(lambda s: store_drafts(s, [draft], source="manual"),
+                                   label="performance entry")
+
+            def done() -> None:
+                exc = future.exception()
+                problems = future.result().problems if exc is None else []
+                if exc is not None or problems:
+                    dialog.show_error(str(exc) if exc else problems[0].message)
+                    return
+                dialog.accept()
+                self.statusBar().showMessage(self.tr("Performance saved."), 8000)
+
+            future.add_done_callback(lambda _f: self.core.bridge.call_soon(done))
+
+        dialog.submitted.connect(save)
+        dialog.open()
 
     @Slot()
     def import_schedule(self) -> None:
@@ -635,6 +673,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.analyse_action.setText(self.tr("Analyse a performance recording…"))
         self.import_schedule_action.setText(self.tr("Import approved performances…"))
+        self.performance_action.setText(self.tr("Enter an approved performance…"))
         self.view_menu.setTitle(self.tr("&View"))
         self.reset_layout_action.setText(self.tr("Restore default layout"))
         self.replay_action.setText(self.tr("Track replay…"))

@@ -1109,6 +1109,10 @@
         <translation>重点场所演出疑似含禁止内容</translation>
     </message>
     <message>
+        <source>Performance saved.</source>
+        <translation>演出已保存。</translation>
+    </message>
+    <message>
         <source>Import approved performances</source>
         <translation>导入演出审批排期</translation>
     </message>
@@ -1179,6 +1183,10 @@
     <message>
         <source>Import approved performances…</source>
         <translation>导入演出审批排期…</translation>
+    </message>
+    <message>
+        <source>Enter an approved performance…</source>
+        <translation>录入审批演出…</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -1267,6 +1275,65 @@
     <message>
         <source>About</source>
         <translation>关于</translation>
+    </message>
+</context>
+<context>
+    <name>PerformanceDialog</name>
+    <message>
+        <source>Approved performance</source>
+        <translation>审批演出</translation>
+    </message>
+    <message>
+        <source>Approval number</source>
+        <translation>批准文号</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>场所</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>演出名称</translation>
+    </message>
+    <message>
+        <source>Troupe</source>
+        <translation>演出团体</translation>
+    </message>
+    <message>
+        <source>Performers</source>
+        <translation>演员</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>结束时间</translation>
+    </message>
+    <message>
+        <source>Programme</source>
+        <translation>节目单</translation>
+    </message>
+    <message>
+        <source>Approved script</source>
+        <translation>审批剧本</translation>
+    </message>
+    <message>
+        <source>Enter the approval number.</source>
+        <translation>请填写批准文号。</translation>
+    </message>
+    <message>
+        <source>Choose the venue.</source>
+        <translation>请选择演出场所。</translation>
+    </message>
+    <message>
+        <source>Enter the title of the performance.</source>
+        <translation>请填写演出名称。</translation>
+    </message>
+    <message>
+        <source>The performance must end after it starts, within 12 hours.</source>
+        <translation>结束时间须晚于开始时间，且演出不超过 12 小时。</translation>
     </message>
 </context>
 <context>
