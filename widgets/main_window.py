@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def enter_performance(self) -> None:
         """Enter one approved performance by hand (performance venues of this jurisdiction)."""
-        from app.speech.schedule import store_drafts
+        from app.speech.schedule import PerformanceDraft, store_drafts
         from models.base import utcnow
         from widgets.performance_dialog import PerformanceDialog
 
@@ -399,7 +399,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         writer = self.core.writer
 
-        def save(draft: object) -> None:
+        def save(draft: PerformanceDraft) -> None:
             if writer is None:
                 return
             future = writer.submit(lambda s: store_drafts(s, [draft], source="manual"),
