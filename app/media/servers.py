@@ -201,16 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
                     delay = due - time.monotonic()
                     if delay > 0 and owner.stopping.wait(delay):
                         return
-                    stream = video if q.video else audio
-                    if stream is None:
-                        continue
-                    packet = av.Packet(q.data)
-                    packet.pts = round((q.pts_s + offset) / tb)
-                    packet.dts = round((q.dts_s + offset) / tb)
-                    packet.time_base = tb
-                    packet.is_keyframe = q.key
-                    packet.stream = stream
-                    out.mux(packet)
+                    _mux_copy(out, q, video if q.video else audio, offset, tb)
                 offset += clip.seconds
                 loop_s = 0.0
         finally:
@@ -246,6 +237,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.write(body)
+
+
+def _mux_copy(out: Any, q: Any, stream: Any, offset: float, tb: Fraction) -> None:
+    """Copy one stored packet into ``out`` at ``offset`` seconds (no re-encoding)."""
+    if stream is None:
+        return
+    packet = av.Packet(q.data)
+    packet.pts = round((q.pts_s + offset) / tb)
+    packet.dts = round((q.dts_s + offset) / tb)
+    packet.time_base = tb
+    packet.is_keyframe = q.key
+    packet.stream = stream
+    out.mux(packet)
 
 
 class DemoMediaServer:
@@ -391,16 +395,7 @@ class DemoMediaServer:
             audio = out.add_stream_from_template(clip.audio) if clip.audio else None
             tb = Fraction(1, 90_000)
             for q in clip.segments[index]:
-                stream = video if q.video else audio
-                if stream is None:
-                    continue
-                packet = av.Packet(q.data)
-                packet.pts = round((q.pts_s + offset) / tb)
-                packet.dts = round((q.dts_s + offset) / tb)
-                packet.time_base = tb
-                packet.is_keyframe = q.key
-                packet.stream = stream
-                out.mux(packet)
+                _mux_copy(out, q, video if q.video else audio, offset, tb)
             out.close()
             data = buf.getvalue()
             clip.ts_cache[seq] = data
