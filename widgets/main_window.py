@@ -494,16 +494,16 @@ class MainWindow(QMainWindow):
             return
         district_at = None
         if location is not None:
-            from shapely.geometry import Point, shape
+            import json
+
+            from app.dispatch.intake import DistrictLocator
 
             rows = self.core.map_static.rows if self.core.map_static is not None else []
             if rows:
-                import json
-
-                for feature in json.loads(rows[0].districts_geojson)["features"]:
-                    if shape(feature["geometry"]).contains(Point(location[1], location[0])):
-                        district_at = feature["properties"]["adcode"]
-                        break
+                features = json.loads(rows[0].districts_geojson)["features"]
+                locator = DistrictLocator((f["properties"]["adcode"], json.dumps(f["geometry"]))
+                                          for f in features)
+                district_at = locator.district_at(*location)
 
         def open_form(venues: list[VenueChoice]) -> None:
             form = IntakeForm(venues, dict(BEIJING_DISTRICTS),
