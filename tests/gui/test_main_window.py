@@ -143,3 +143,23 @@ def test_demo_menu_drives_the_selected_units_simulated_radio(
     console.demo_actions["on_scene"].trigger()
     assert recorder.sent == [f"emergency {row.radio_issis[0]}",
                              f"status {row.radio_issis[0]} 0x8004"]
+
+
+def test_dispatch_to_a_map_point_opens_the_intake_form_in_that_district(
+        console: MainWindow, qtbot: QtBot) -> None:
+    from widgets.dispatch.intake_form import IntakeForm
+
+    qtbot.waitUntil(lambda: bool(console.core.map_static and console.core.map_static.rows),
+                    timeout=5000)
+    # a point in the Miyun reservoir: in 密云区 and far from any demo venue
+    console._map_context("dispatch_here", "", "", 40.52, 116.98)
+
+    def form() -> IntakeForm | None:
+        found = [w for w in console.findChildren(IntakeForm) if w.isVisible()]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: form() is not None, timeout=5000)
+    intake = form()
+    assert intake is not None
+    assert intake.district_combo.currentData() == "110118"
+    intake.reject()
