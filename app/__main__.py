@@ -91,14 +91,30 @@ def _demo_settings(settings: Settings, sim_dir: Path) -> Settings:
     return settings.replace("radio", port=str(sim_dir / "tetra"), baud=115200)
 
 
-def _demo_radio_simulator(lifecycle: Any, sim_dir: Path) -> Any:
-    """The simulated gateway radio on a pseudo-terminal, started before the radio part."""
+def _demo_radio_simulator(lifecycle: Any, sim_dir: Path, db: DatabaseTarget) -> Any:
+    """The simulated gateway radio on a pseudo-terminal, started before the radio part.
+
+    Its fleet is the demo world's radios (ISSIs from 2269001 on), so every radio it simulates
+    belongs to an officer.
+    """
+    from sqlalchemy import func, select
+
     from app.demo.simulators import SimulatorProcess
+    from models import RadioTerminal
+    from models.db import make_engine
+
+    engine = make_engine(db.url)
+    try:
+        with engine.connect() as conn:
+            fleet = int(conn.execute(select(func.count()).select_from(RadioTerminal)).scalar()
+                        or 0)
+    finally:
+        engine.dispose()
 
     radio = SimulatorProcess(
         "radio simulator",
         lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(sim_dir / "tetra"),
-                 "--fleet", "100", "--seed", "1", "--activity", "2",
+                 "--fleet", str(fleet), "--seed", "1", "--activity", "2",
                  "--crew-response", "5,25"],
         sim_dir / "sim-radio.log", commands=True,
     )
@@ -388,7 +404,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     bridge = UiBridge()
     core = ConsoleCore(settings, db, bridge)
     lifecycle = Lifecycle()
-    radio_sim = _demo_radio_simulator(lifecycle, sim_dir) if sim_dir is not None else None
+    radio_sim = _demo_radio_simulator(lifecycle, sim_dir, db) if sim_dir is not None else None
     wall_feeds = _demo_media(lifecycle, db) if sim_dir is not None else []
     core.register(lifecycle)
     if sim_dir is not None:
