@@ -30,7 +30,12 @@ from app.media.recorder import RecorderMonitor, RecorderWarning
 from app.media.service import MediaService
 from app.paths import AppPaths
 from app.radio.service import EmergencyNotice, RadioService
-from app.services.directory import load_incidents, load_radio_log, load_units
+from app.services.directory import (
+    load_incidents,
+    load_performances,
+    load_radio_log,
+    load_units,
+)
 from app.services.geofences import GeofenceAlarm, GeofenceService
 from app.services.incidents import Actor
 from app.services.map_data import load_map_static
@@ -80,6 +85,7 @@ class ConsoleCore:
         self.incidents: LiveQuery | None = None
         self.map_static: LiveQuery | None = None
         self.timers: LiveQuery | None = None
+        self.performances: LiveQuery | None = None
         self.alarms = AlarmCenter()
         self.devices = DeviceDirectory()
         self.positions: PositionIngest | None = None
@@ -160,12 +166,18 @@ class ConsoleCore:
             "incident timers", partial(load_timer_inputs, jurisdiction=self.jurisdiction),
             self.sessions, self.readers, tables={"incident", "incident_event"}, poll_s=poll,
         )
-        for query in (self.units, self.incidents, self.map_static, self.timers):
+        self.performances = LiveQuery(
+            "performances", partial(load_performances, jurisdiction=self.jurisdiction),
+            self.sessions, self.readers, tables={"performance"}, poll_s=60.0,
+        )
+        for query in (self.units, self.incidents, self.map_static, self.timers,
+                      self.performances):
             self.bridge.data_changed.connect(query.on_data_changed)
             query.refresh()
 
     def _stop_queries(self) -> None:
-        for query in (self.units, self.incidents, self.map_static, self.timers):
+        for query in (self.units, self.incidents, self.map_static, self.timers,
+                      self.performances):
             if query is not None:
                 query.stop()
                 self.bridge.data_changed.disconnect(query.on_data_changed)

@@ -7,7 +7,7 @@ query that lists units, venues or incidents for display goes through :func:`scop
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Select
 
@@ -36,6 +36,8 @@ BEIJING_DISTRICTS: dict[str, str] = {
 }
 
 CITY = "city"
+
+_S = TypeVar("_S", bound=Select)
 
 @dataclass(frozen=True, slots=True)
 class Jurisdiction:
@@ -69,7 +71,7 @@ class Jurisdiction:
         return CITY if self.adcode is None else self.adcode
 
 
-def scope(stmt: Select[Any], entity: type[Unit | Venue | Incident], j: Jurisdiction) -> Select[Any]:
+def scope(stmt: _S, entity: type[Unit | Venue | Incident], j: Jurisdiction) -> _S:
     """Restrict a SELECT on units, venues or incidents to what ``j`` may see.
 
     A district centre sees its own district's rows; the city sees all rows, and city-level

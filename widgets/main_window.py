@@ -37,6 +37,7 @@ from widgets.map_dialogs import GeofenceDialog, ReplayDialog
 from widgets.map_feed import MapFeed
 from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
+from widgets.schedule_panel import SchedulePanel
 from widgets.status_bar import LinkStatusBar
 from widgets.transcript_pane import AnalysisDialog, TranscriptPane
 from widgets.units_panel import UnitsPanel
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
             else NotConfiguredPanel("", "", self)
         )
         self.recommend_panel = RecommendationPanel(dict(BEIJING_DISTRICTS), self)
+        self.schedule_panel = SchedulePanel(self)
 
         self.units_dock = self._dock("unitsDock", self.units_panel,
                                      Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -106,7 +108,10 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.incidents_dock, self.radio_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.radio_dock, self.recommend_dock)
         self.radio_dock.raise_()
+        self.schedule_dock = self._dock("scheduleDock", self.schedule_panel,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.video_dock, self.transcript_dock)
+        self.tabifyDockWidget(self.transcript_dock, self.schedule_dock)
         self.video_dock.raise_()
         self.resizeDocks([self.units_dock, self.video_dock], [520, 380],
                          Qt.Orientation.Horizontal)
@@ -154,7 +159,8 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("")
         for dock in (self.units_dock, self.incidents_dock, self.radio_dock,
-                     self.recommend_dock, self.video_dock, self.transcript_dock):
+                     self.recommend_dock, self.video_dock, self.transcript_dock,
+                     self.schedule_dock):
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
         self.replay_action = QAction(self)
@@ -210,6 +216,9 @@ class MainWindow(QMainWindow):
             lambda iid: self.map_view.select("incident", str(iid)))
         self.incidents_panel.incident_selected.connect(self._recommend_for)
         self.incidents_panel.table.doubleClicked.connect(lambda _i: self.show_recommendations())
+        if self.core.performances is not None:
+            self.core.performances.loaded.connect(self.schedule_panel.set_rows)
+            self.schedule_panel.set_rows(self.core.performances.rows)
         if self.core.timers is not None:
             self.core.timers.loaded.connect(self.incidents_panel.set_timers)
             self.incidents_panel.set_timers(self.core.timers.rows)
@@ -687,6 +696,8 @@ class MainWindow(QMainWindow):
                           ("audit", self.tr("Audit log…"))):
             self.dispatch_actions[key].setText(text)
         self.recommend_dock.setWindowTitle(self.tr("Dispatch"))
+        self.schedule_dock.setWindowTitle(self.tr("Performances"))
+        self.schedule_panel.retranslate()
         self.demo_menu.setTitle(self.tr("&Demo"))
         for key, text in (
             ("emergency", self.tr("Selected unit's radio: emergency")),

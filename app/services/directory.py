@@ -20,6 +20,7 @@ from models import (
     Incident,
     Jurisdiction,
     Officer,
+    Performance,
     RadioMessage,
     RadioTerminal,
     Unit,
@@ -228,3 +229,38 @@ def load_radio_log(session: Session, limit: int = 300) -> list[RadioLogRow]:
             attempts=m.attempts, error=m.error,
         ))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceRow:
+    """One approved performance in the schedule list."""
+
+    id: int
+    approval_no: str
+    venue_name: str
+    district_adcode: str | None
+    title: str
+    troupe: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    analysis_state: str
+    findings: int
+    report_path: str
+
+
+def load_performances(session: Session, jurisdiction: Jurisdiction, *,
+                      days: float = 14.0) -> list[PerformanceRow]:
+    """Performances of the last and next ``days`` at venues this console may see."""
+    now = dt.datetime.now(dt.UTC)
+    rows = session.execute(
+        scope(select(Performance, Venue.name, Venue.district_adcode)
+              .join(Venue, Venue.id == Performance.venue_id), Venue, jurisdiction)
+        .where(Performance.ends_at >= now - dt.timedelta(days=days),
+               Performance.starts_at <= now + dt.timedelta(days=days))
+        .order_by(Performance.starts_at)
+    ).all()
+    return [
+        PerformanceRow(p.id, p.approval_no, name, district, p.title, p.troupe, p.starts_at,
+                       p.ends_at, p.analysis_state, p.findings_count, p.report_path)
+        for p, name, district in rows
+    ]

@@ -1237,6 +1237,10 @@
         <translation>派警</translation>
     </message>
     <message>
+        <source>Performances</source>
+        <translation>演出排期</translation>
+    </message>
+    <message>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
@@ -1605,6 +1609,73 @@
     <message>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulePanel</name>
+    <message>
+        <source>on now: recording</source>
+        <translation>正在演出：录制中</translation>
+    </message>
+    <message>
+        <source>scheduled</source>
+        <translation>待演出</translation>
+    </message>
+    <message>
+        <source>analysed: %1 finding(s)</source>
+        <translation>已分析：疑似问题 %1 处</translation>
+    </message>
+    <message>
+        <source>no recording</source>
+        <translation>无录制</translation>
+    </message>
+    <message>
+        <source>analysis failed</source>
+        <translation>分析失败</translation>
+    </message>
+    <message>
+        <source>analysing</source>
+        <translation>分析中</translation>
+    </message>
+    <message>
+        <source>waiting for analysis</source>
+        <translation>待分析</translation>
+    </message>
+    <message>
+        <source>Approval number</source>
+        <translation>批准文号</translation>
+    </message>
+    <message>
+        <source>Venue</source>
+        <translation>场所</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>演出名称</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Troupe</source>
+        <translation>演出团体</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Open report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>Filter: approval number, venue, title…</source>
+        <translation>筛选：批准文号、场所、演出名称…</translation>
     </message>
 </context>
 <context>
