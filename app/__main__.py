@@ -91,25 +91,30 @@ def _demo_settings(settings: Settings, sim_dir: Path) -> Settings:
     return settings.replace("radio", port=str(sim_dir / "tetra"), baud=115200)
 
 
+def _count_rows(db: DatabaseTarget, model: Any) -> int:
+    """Rows of one table of the (freshly seeded) demo database."""
+    from sqlalchemy import func, select
+
+    from models.db import make_engine
+
+    engine = make_engine(db.url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(model)).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
 def _demo_radio_simulator(lifecycle: Any, sim_dir: Path, db: DatabaseTarget) -> Any:
     """The simulated gateway radio on a pseudo-terminal, started before the radio part.
 
     Its fleet is the demo world's radios (ISSIs from 2269001 on), so every radio it simulates
     belongs to an officer.
     """
-    from sqlalchemy import func, select
-
     from app.demo.simulators import SimulatorProcess
     from models import RadioTerminal
-    from models.db import make_engine
 
-    engine = make_engine(db.url)
-    try:
-        with engine.connect() as conn:
-            fleet = int(conn.execute(select(func.count()).select_from(RadioTerminal)).scalar()
-                        or 0)
-    finally:
-        engine.dispose()
+    fleet = _count_rows(db, RadioTerminal)
 
     radio = SimulatorProcess(
         "radio simulator",
@@ -212,12 +217,14 @@ def _demo_live_venue(core: Any, lifecycle: Any) -> None:
     lifecycle.add("demo live transcription (one key venue)", start, lambda: None)
 
 
-def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path) -> None:
+def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path, db: DatabaseTarget) -> None:
     """Start the demo's simulators after the console parts they talk to."""
     from app.demo.simulators import SimulatorProcess
+    from models import VehicleTerminal
 
-    def vehicle_args() -> list[str]:
-        count = core.vehicle_terminal_count()
+    count = _count_rows(db, VehicleTerminal)
+
+    def vehicle_args() -> list[str]:  # the server's port is known once it has started
         return ["-m", "app", "sim-vehicles", "--server", f"127.0.0.1:{core.tracking.port}",
                 "--count", str(count), "--interval", "3", "--seed", "1"]
 
@@ -408,7 +415,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     wall_feeds = _demo_media(lifecycle, db) if sim_dir is not None else []
     core.register(lifecycle)
     if sim_dir is not None:
-        _demo_simulators(core, lifecycle, sim_dir)
+        _demo_simulators(core, lifecycle, sim_dir, db)
         _demo_live_venue(core, lifecycle)
     try:
         lifecycle.start_all()

@@ -34,6 +34,7 @@ class Alarm:
     lon: float | None = None
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
+    key: str | None = None
     on_ack: Callable[[str], None] | None = field(default=None, repr=False)
 
 
@@ -56,10 +57,20 @@ class AlarmCenter(QObject):
     def raise_alarm(self, kind: str, text: str, *, unit_id: int | None = None,
                     incident_number: str = "", lat: float | None = None,
                     lon: float | None = None,
-                    on_ack: Callable[[str], None] | None = None) -> Alarm:
-        """Add an alarm (it stays pending until acknowledged)."""
+                    on_ack: Callable[[str], None] | None = None,
+                    key: str | None = None) -> Alarm:
+        """Add an alarm (it stays pending until acknowledged).
+
+        With ``key``, an alarm of the same kind and key that is still pending is returned
+        instead of raising a second one (repeated reports of one situation: the same incident
+        extended by further findings, a re-alert while the first is unacknowledged).
+        """
+        if key is not None:
+            for pending in self.pending:
+                if pending.kind == kind and pending.key == key:
+                    return pending
         alarm = Alarm(next(self._ids), kind, text, utcnow(), unit_id, incident_number, lat, lon,
-                      on_ack=on_ack)
+                      key=key, on_ack=on_ack)
         self._alarms.append(alarm)
         log.warning("alarm %s: %s", kind, text,
                     extra={"event": "alarm_raised", "kind": kind, "alarm_id": alarm.id})

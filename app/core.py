@@ -209,7 +209,8 @@ class ConsoleCore:
             self.media.stop()
 
     def _recorder_warning(self, warning: RecorderWarning) -> None:  # UI thread
-        self.alarms.raise_alarm("recorder_not_live", warning.text(), unit_id=warning.unit_id)
+        self.alarms.raise_alarm("recorder_not_live", warning.text(), unit_id=warning.unit_id,
+                                key=str(warning.unit_id))
 
     # ------------------------------------------------------------------ speech
     def _start_speech(self) -> None:
@@ -277,29 +278,18 @@ class ConsoleCore:
 
     def _escalations_due(self, rows: list[EscalationRow]) -> None:  # UI thread
         dispatch = self.dispatch
-        pending = {a.incident_number for a in self.alarms.pending if a.kind == "escalation"}
         for row in rows:
-            if row.incident_number in pending:
-                continue  # still on the alarm bar from the last alert
 
             def acknowledged(_operator: str, escalation_id: int = row.id) -> None:
                 if dispatch is not None:
                     dispatch.acknowledge(escalation_id)
 
             again = "（再次提醒）" if row.alert_count else ""
+            # still on the alarm bar from the last alert: not raised twice
             self.alarms.raise_alarm(
                 "escalation", f"事件上报待签收{again}：{row.incident_title}",
-                incident_number=row.incident_number, on_ack=acknowledged)
-
-    def vehicle_terminal_count(self) -> int:
-        """How many JT/T 808 terminals the database knows (startup use)."""
-        from sqlalchemy import func, select
-
-        from models import VehicleTerminal
-
-        assert self.sessions is not None
-        with self.sessions() as session:
-            return int(session.scalar(select(func.count()).select_from(VehicleTerminal)) or 0)
+                incident_number=row.incident_number, on_ack=acknowledged,
+                key=row.incident_number)
 
     # ------------------------------------------------------------------ positions
     def _start_positions(self) -> None:

@@ -387,11 +387,9 @@ class MainWindow(QMainWindow):
     @Slot(int, str)
     def _transcript_incident(self, venue_id: int, number: str) -> None:
         # further findings extend the same incident: one alarm until it is acknowledged
-        if any(a.incident_number == number for a in self.core.alarms.pending):
-            return
         self.core.alarms.raise_alarm("transcript_finding",
                                      self.tr("Prohibited content suspected at a key venue"),
-                                     incident_number=number)
+                                     incident_number=number, key=number)
 
     @Slot()
     def enter_performance(self) -> None:

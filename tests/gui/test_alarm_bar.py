@@ -32,3 +32,18 @@ def test_alarms_stay_until_acknowledged_oldest_first(qtbot: QtBot) -> None:
     assert bar.isHidden()
     assert center.pending == []
     assert center.acknowledge(1, "x") is False  # already acknowledged
+
+
+def test_a_repeated_report_of_one_situation_is_one_alarm_until_acknowledged(
+        qtbot: QtBot) -> None:
+    center = AlarmCenter()
+    first = center.raise_alarm("transcript_finding", "疑似违规", incident_number="20261127-0015",
+                               key="20261127-0015")
+    again = center.raise_alarm("transcript_finding", "疑似违规", incident_number="20261127-0015",
+                               key="20261127-0015")
+    other = center.raise_alarm("escalation", "上报待签收", key="20261127-0015")  # other kind
+    assert again is first and other is not first
+    assert len(center.pending) == 2
+    center.acknowledge(first.id, "值班员甲")
+    later = center.raise_alarm("transcript_finding", "疑似违规", key="20261127-0015")
+    assert later is not first and len(center.pending) == 2  # a new episode raises again
