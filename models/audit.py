@@ -28,7 +28,12 @@ class User(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when, from which console. Append-only."""
+    """Who did what, when, from which console. Append-only.
+
+    The database enforces it (migration 0006): UPDATE and DELETE on ``audit_event`` are
+    refused by triggers (``RAISE(ABORT)`` on SQLite, an exception from a trigger function on
+    PostgreSQL, which also refuses TRUNCATE). Never change or delete a row; record a new event.
+    """
 
     __tablename__ = "audit_event"
 

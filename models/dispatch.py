@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, str_enum, utcnow
@@ -37,6 +37,17 @@ class IncidentOutcome(enum.StrEnum):
     REFERRED = "referred"  # 移交相关部门
     UNABLE_TO_VERIFY = "unable_to_verify"  # 无法核实（场所未营业等）
     FALSE_ALARM = "false_alarm"  # 误报
+
+
+class DrawState(enum.StrEnum):
+    """Where a double-random draw stands (``inspection_draw.state``)."""
+
+    #: The seed's SHA-256 is committed and shown; the seed itself is not stored yet.
+    PENDING = "pending"
+    #: Drawn: result, tasks and the revealed seed are stored.
+    DONE = "done"
+    #: Run, but no result could be drawn (the seed is revealed, the reason kept in ``failure``).
+    FAILED = "failed"
 
 
 class Escalation(Base):
@@ -72,6 +83,13 @@ class InspectionDraw(Base):
     The ``*_json`` columns hold canonical JSON (sorted keys, no spaces, UTF-8) exactly as it
     was hashed; ``record_sha256`` covers method, seed, parameters and both candidate lists,
     ``result_sha256`` the drawn venues and inspectors in draw order.
+
+    A draw is made in two transactions (commit, then reveal): first the row is stored
+    ``pending`` with the parameters, both candidate lists and ``seed_sha256``, the SHA-256 of
+    a seed from the operating system's CSPRNG, which is shown before anything is drawn; the
+    seed, ``result_json`` and the hashes stay empty. Running it stores the result and reveals
+    the seed, whose hash must match. ``seed_committed`` is false only for draws made before
+    the commitment existed (schema 0007), whose seed could be typed in.
     """
 
     __tablename__ = "inspection_draw"
@@ -84,7 +102,17 @@ class InspectionDraw(Base):
     console_id: Mapped[str] = mapped_column(String(40))
     #: ``city`` (all districts) or the district adcode the venues were drawn from.
     scope: Mapped[str] = mapped_column(String(6))
+    #: Empty while pending; revealed when the draw is run.
     seed: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of the seed, stored and shown before the draw runs.
+    seed_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    seed_committed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    state: Mapped[DrawState] = mapped_column(str_enum(DrawState, 10), default=DrawState.DONE,
+                                             server_default=DrawState.DONE.value)
+    #: When the draw was run (``created_at`` is when its seed hash was committed).
+    drawn_at: Mapped[dt.datetime | None]
+    #: Why a failed draw drew nothing: canonical JSON ``{"code", "message", "params"}``.
+    failure: Mapped[str] = mapped_column(Text, default="", server_default="")
     method: Mapped[str] = mapped_column(String(40))
     params_json: Mapped[str] = mapped_column(Text)
     venue_candidates_json: Mapped[str] = mapped_column(Text)

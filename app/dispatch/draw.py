@@ -28,8 +28,24 @@ and re-implementable from this description alone:
 
 Everything the draw used is stored with it (:class:`models.dispatch.InspectionDraw`), so
 :func:`verify_draw` re-runs it from the record alone — later, elsewhere, after the venues and
-officers have changed. Each draw is stored and becomes inspection tasks in the incident queue
-in the same transaction; there is no unrecorded "preview" draw to pick a favourite from.
+officers have changed.
+
+Nobody chooses the seed, so nobody can search for one that draws a wanted result. An official
+draw is commit-then-reveal, in two transactions:
+
+1. :func:`prepare_draw` collects both candidate pools, takes a seed from the operating
+   system's CSPRNG (:mod:`secrets`) and commits the draw ``pending`` with the pools, the
+   parameters and ``seed_sha256`` (SHA-256 of the seed's UTF-8 text, hex) — not the seed. The
+   console shows the seed hash before anything is drawn; the seed stays in the console's
+   memory only.
+2. :func:`complete_draw` runs it: it accepts only the seed whose hash was committed, draws
+   from the committed pools, stores the result and the tasks, and reveals the seed.
+
+A seed typed by a person never makes an official draw: :func:`reproduce_draw` re-runs a stored
+draw (by its number) with a typed seed and compares the seed hash and the result with what is
+stored — a verification, recorded in the audit log, never a new draw. There is no unrecorded
+"preview" draw to pick a favourite from; a prepared draw that is never run stays ``pending``
+in the history for everyone to see.
 """
 
 from __future__ import annotations
@@ -53,8 +69,8 @@ from sqlalchemy.orm import Session
 from app.dispatch.refusals import Refusal, RefusalCode, refuse
 from app.services.incidents import Actor, create_incident, record_audit
 from models import BEIJING_DISTRICTS, Incident, Jurisdiction, Officer, Venue
-from models.base import utcnow
-from models.dispatch import InspectionDraw, InspectionTask, InspectionTaskOfficer
+from models.clock import Clock, installed
+from models.dispatch import DrawState, InspectionDraw, InspectionTask, InspectionTaskOfficer
 from models.enums import (
     CreditGrade,
     IncidentCategory,
@@ -105,6 +121,11 @@ def _h(text: str) -> int:
 def new_seed() -> str:
     """A fresh random seed (32 hex digits from the operating system's CSPRNG)."""
     return secrets.token_hex(16)
+
+
+def seed_hash(seed: str) -> str:
+    """``seed_sha256``: the SHA-256 (hex) of the seed, committed before the draw runs."""
+    return sha256_hex(seed)
 
 
 def check_seed(seed: str) -> str:
@@ -325,6 +346,15 @@ class DrawRecord:
     record_sha256: str
     result_sha256: str
     id: int = 0
+    #: SHA-256 of the seed, committed before the draw ran ("" in records that predate it).
+    seed_sha256: str = ""
+    state: DrawState = DrawState.DONE
+    #: Whether ``seed_sha256`` was stored before the draw ran (false for older draws, whose
+    #: seed could be typed in).
+    seed_committed: bool = False
+    drawn_at: dt.datetime | None = None
+    #: Why a failed draw drew nothing: canonical JSON ``{"code", "message", "params"}``.
+    failure: str = ""
 
     @property
     def params(self) -> DrawParams:
@@ -333,9 +363,22 @@ class DrawRecord:
 
     @property
     def result(self) -> DrawResult:
-        """The stored result."""
+        """The stored result (empty while the draw is pending or when it failed)."""
+        if not self.result_json:
+            return DrawResult((), ())
         data = json.loads(self.result_json)
         return DrawResult(tuple(data["venues"]), tuple(tuple(t) for t in data["teams"]))
+
+    def failure_refusal(self) -> Refusal | None:
+        """Why a failed draw drew nothing, as a refusal (None unless it failed)."""
+        if self.state is not DrawState.FAILED or not self.failure:
+            return None
+        try:
+            data = json.loads(self.failure)
+            return refuse(RefusalCode(data["code"]), str(data["message"]),
+                          **{str(k): v for k, v in dict(data["params"]).items()})
+        except (KeyError, TypeError, ValueError):
+            return refuse(RefusalCode.INVALID_INPUT, self.failure, detail=self.failure)
 
     def venue_candidates(self) -> list[VenueCandidate]:
         """The stored venue pool (eligible candidates with their weights)."""
@@ -363,8 +406,12 @@ class DrawRecord:
             "method": self.method, "params": json.loads(self.params_json),
             "candidates": json.loads(self.venue_candidates_json),
             "inspectors": json.loads(self.inspector_candidates_json),
-            "result": json.loads(self.result_json), "record_sha256": self.record_sha256,
-            "result_sha256": self.result_sha256,
+            "result": json.loads(self.result_json) if self.result_json else None,
+            "record_sha256": self.record_sha256, "result_sha256": self.result_sha256,
+            "seed_sha256": self.seed_sha256, "state": self.state.value,
+            "seed_committed": self.seed_committed,
+            "drawn_at": self.drawn_at.isoformat() if self.drawn_at else None,
+            "failure": json.loads(self.failure) if self.failure else None,
         }, ensure_ascii=False, indent=1, sort_keys=True)
 
     @classmethod
@@ -380,11 +427,17 @@ class DrawRecord:
                 params_json=canonical_json(data["params"]),
                 venue_candidates_json=canonical_json(data["candidates"]),
                 inspector_candidates_json=canonical_json(data["inspectors"]),
-                result_json=canonical_json(data["result"]),
+                result_json="" if data["result"] is None else canonical_json(data["result"]),
                 record_sha256=str(data["record_sha256"]),
                 result_sha256=str(data["result_sha256"]),
+                seed_sha256=str(data.get("seed_sha256") or ""),
+                state=DrawState(data.get("state") or DrawState.DONE.value),
+                seed_committed=data.get("seed_committed") is True,
+                drawn_at=(dt.datetime.fromisoformat(data["drawn_at"]) if data.get("drawn_at")
+                          else None),
+                failure="" if not data.get("failure") else canonical_json(data["failure"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a draw record: {exc}") from exc
 
 
@@ -404,25 +457,60 @@ def result_hash(record_sha256: str, result: DrawResult) -> str:
 
 def check_draw(record: DrawRecord) -> list[str]:
     """Re-run a stored draw; the list of problems found (empty: the draw verifies)."""
+    return _check(record, record.seed)
+
+
+def check_draw_seed(record: DrawRecord, seed: str) -> list[str]:
+    """Re-run a stored draw with a seed someone typed; the problems found (empty: it matches).
+
+    The seed's SHA-256 must be the one committed before the draw ran, the seed the one the
+    draw revealed, and re-running the draw with it must give the stored result and hashes. It
+    only verifies: nothing is stored, and a pending draw (whose seed is still secret) is not
+    run.
+    """
+    if record.state is DrawState.PENDING:
+        return ["the draw has not been run yet: it cannot be reproduced before its seed is "
+                "revealed"]
     problems: list[str] = []
+    if record.seed_sha256 and seed_hash(seed) != record.seed_sha256:
+        problems.append("the seed's SHA-256 is not the one committed before the draw")
+    if seed != record.seed:
+        problems.append("the seed is not the one the draw revealed")
+    return [*problems, *_check(record, seed)]
+
+
+def _check(record: DrawRecord, seed: str) -> list[str]:
+    problems: list[str] = []
+    if record.state is DrawState.PENDING:
+        return ["the draw has not been run yet: there is no result to verify"]
     if record.method != METHOD:
         return [f"unknown method {record.method!r} (this program knows {METHOD})"]
+    if record.seed_sha256 and seed_hash(record.seed) != record.seed_sha256:
+        problems.append("the revealed seed does not match the seed hash committed before the "
+                        "draw")
     try:
         params = record.params
         pool = json.loads(record.venue_candidates_json)
         inspectors_raw = json.loads(record.inspector_candidates_json)
         stored = record.result
-        computed_record = record_hash(record.method, record.seed, json.loads(record.params_json),
+        computed_record = record_hash(record.method, seed, json.loads(record.params_json),
                                       pool, inspectors_raw)
     except (KeyError, TypeError, ValueError) as exc:
-        return [f"the stored record cannot be read: {exc}"]
+        return [*problems, f"the stored record cannot be read: {exc}"]
     if computed_record != record.record_sha256:
         problems.append("the candidate lists, parameters or seed differ from what was hashed")
     try:
-        again = run_draw(record.seed, params, record.venue_candidates(),
+        again = run_draw(seed, params, record.venue_candidates(),
                          record.inspector_candidates())
     except DrawError as exc:
+        if record.state is DrawState.FAILED:
+            refusal = record.failure_refusal()
+            if refusal is None or refusal.code is not exc.code:
+                problems.append(f"the draw fails again, but differently: {exc}")
+            return problems
         return [*problems, f"the draw cannot be re-run: {exc}"]
+    if record.state is DrawState.FAILED:
+        return [*problems, "the draw was stored as failed, but re-running it draws a result"]
     if again != stored:
         problems.append("re-running the draw gives a different result")
     if result_hash(record.record_sha256, stored) != record.result_sha256:
@@ -526,53 +614,194 @@ def _record_of(row: InspectionDraw) -> DrawRecord:
     return DrawRecord(row.number, row.created_at, row.actor, row.console_id, row.seed,
                       row.method, row.params_json, row.venue_candidates_json,
                       row.inspector_candidates_json, row.result_json, row.record_sha256,
-                      row.result_sha256, row.id)
+                      row.result_sha256, row.id, seed_sha256=row.seed_sha256,
+                      state=DrawState(row.state), seed_committed=row.seed_committed,
+                      drawn_at=row.drawn_at, failure=row.failure)
 
 
-def perform_draw(session: Session, actor: Actor, jurisdiction: Jurisdiction, params: DrawParams,
-                 *, seed: str | None = None,
-                 now: dt.datetime | None = None) -> DrawOutcome | Refusal:
-    """Draw, store the record and queue one inspection incident per venue (one transaction)."""
-    at = now or utcnow()
+@dataclass(frozen=True, slots=True)
+class PreparedDraw:
+    """A draw committed by :func:`prepare_draw`: the pending outcome, and its secret seed.
+
+    Show ``outcome`` (its record carries ``seed_sha256``, not the seed); keep ``seed`` in memory
+    for :func:`complete_draw` and show it to nobody.
+    """
+
+    outcome: DrawOutcome
+    seed: str = field(repr=False)
+
+
+def _visible(jurisdiction: Jurisdiction, scope: str) -> bool:
+    return jurisdiction.is_city or scope == jurisdiction.adcode
+
+
+def _team_units(inspectors: Sequence[Mapping[str, Any]]) -> int:
+    """How many inspectors of different units there are (those of no unit count singly)."""
+    units = {c["unit_id"] for c in inspectors if c["unit_id"] is not None}
+    return len(units) + sum(1 for c in inspectors if c["unit_id"] is None)
+
+
+def prepare_draw(session: Session, actor: Actor, jurisdiction: Jurisdiction, params: DrawParams,
+                 *, clock: Clock | None = None) -> PreparedDraw | Refusal:
+    """Step 1 of an official draw: commit it ``pending`` with its pools and the seed's hash.
+
+    The seed comes from the operating system's CSPRNG, never from the caller. Only its SHA-256
+    is stored; the caller commits this transaction and shows the hash before calling
+    :func:`complete_draw` with the seed. A draw that cannot succeed whatever the seed (too few
+    venues, too few inspectors of different units) is refused here and nothing is stored.
+    """
+    at = (clock or installed()).now()
     try:
         params.validate()
-        seed = check_seed(seed) if seed else new_seed()
     except ValueError as exc:
         return refuse(RefusalCode.INVALID_INPUT, str(exc), detail=str(exc))
-    if not jurisdiction.is_city and params.scope != jurisdiction.adcode:
+    if not _visible(jurisdiction, params.scope):
         return refuse(RefusalCode.OUTSIDE_JURISDICTION,
                       f"a draw for {params.scope} is outside {jurisdiction}")
     pool = collect_venue_pool(session, params, at)
     inspectors = collect_inspectors(session, params, at)
-    params_json = params.to_json()
-    rec_hash = record_hash(METHOD, seed, params_json, pool, inspectors)
-    draft = DrawRecord("", at, actor.name, actor.console_id, seed, METHOD,
-                       canonical_json(params_json), canonical_json(pool),
-                       canonical_json(inspectors), "", rec_hash, "")
-    try:
-        result = run_draw(seed, params, draft.venue_candidates(), draft.inspector_candidates())
-    except DrawError as exc:
-        return refuse(exc.code, str(exc), **exc.params)
+    if len(pool["venues"]) < params.venue_count:
+        return refuse(RefusalCode.NOT_ENOUGH_VENUES,
+                      f"{len(pool['venues'])} venues can be drawn, {params.venue_count} wanted",
+                      available=len(pool["venues"]), wanted=params.venue_count)
+    if _team_units(inspectors) < params.inspectors_per_team:
+        return refuse(RefusalCode.NOT_ENOUGH_INSPECTORS,
+                      f"no team of {params.inspectors_per_team} from different units",
+                      wanted=params.venue_count)
+    seed = new_seed()
     row = InspectionDraw(
         number=_next_number(session, at), created_at=at, actor=actor.name,
-        console_id=actor.console_id, scope=params.scope, seed=seed, method=METHOD,
-        params_json=draft.params_json, venue_candidates_json=draft.venue_candidates_json,
-        inspector_candidates_json=draft.inspector_candidates_json,
-        result_json=canonical_json(result.to_json()), record_sha256=rec_hash,
-        result_sha256=result_hash(rec_hash, result), venue_candidates=len(pool["venues"]),
-        task_count=len(result.venues),
+        console_id=actor.console_id, scope=params.scope, seed="", seed_sha256=seed_hash(seed),
+        seed_committed=True, state=DrawState.PENDING, method=METHOD,
+        params_json=canonical_json(params.to_json()), venue_candidates_json=canonical_json(pool),
+        inspector_candidates_json=canonical_json(inspectors), result_json="", record_sha256="",
+        result_sha256="", venue_candidates=len(pool["venues"]), task_count=0,
     )
     session.add(row)
     session.flush()
+    record_audit(session, actor, "inspection.draw_commit", "inspection_draw", row.number,
+                 scope=params.scope, method=METHOD, seed_sha256=row.seed_sha256,
+                 pool=len(pool["venues"]), inspectors=len(inspectors),
+                 venue_count=params.venue_count)
+    log.info("double-random draw %s committed: seed SHA-256 %s, %d candidate venues",
+             row.number, row.seed_sha256, len(pool["venues"]),
+             extra={"event": "inspection_draw_commit", "draw": row.number})
+    return PreparedDraw(DrawOutcome(_record_of(row), (), len(pool["venues"]),
+                                    sum(int(v["weight"]) for v in pool["venues"])), seed)
+
+
+def complete_draw(session: Session, actor: Actor, jurisdiction: Jurisdiction, draw_id: int,
+                  seed: str, *, clock: Clock | None = None) -> DrawOutcome | Refusal:
+    """Step 2 of an official draw: run a pending draw with its committed seed, reveal the seed.
+
+    Only the seed whose SHA-256 :func:`prepare_draw` committed is accepted, so a typed seed
+    cannot make an official draw. The draw uses the pools committed with it. On success the
+    result, the hashes and one inspection task per venue are stored; when no result can be
+    drawn (no team for a venue) the draw is stored ``failed`` with the reason, the seed still
+    revealed, and returned like any other outcome.
+    """
+    at = (clock or installed()).now()
+    row = session.get(InspectionDraw, draw_id, with_for_update=True)
+    if row is None or not _visible(jurisdiction, row.scope):
+        return refuse(RefusalCode.OUTSIDE_JURISDICTION, f"draw {draw_id} is not visible here")
+    if row.state is not DrawState.PENDING:
+        return refuse(RefusalCode.DRAW_ALREADY_RUN, f"draw {row.number} was already run",
+                      number=row.number)
+    if seed_hash(seed) != row.seed_sha256:
+        log.warning("draw %s: a seed that is not the committed one was refused", row.number,
+                    extra={"event": "inspection_draw_wrong_seed", "draw": row.number})
+        return refuse(RefusalCode.SEED_NOT_COMMITTED,
+                      f"the seed does not match the hash committed for draw {row.number}",
+                      number=row.number)
+    params = DrawParams.from_json(json.loads(row.params_json))
+    pool = json.loads(row.venue_candidates_json)
+    inspectors = json.loads(row.inspector_candidates_json)
+    row.seed = seed
+    row.drawn_at = at
+    row.record_sha256 = record_hash(METHOD, seed, params.to_json(), pool, inspectors)
+    record = _record_of(row)
+    try:
+        result = run_draw(seed, params, record.venue_candidates(), record.inspector_candidates())
+    except DrawError as exc:
+        row.state = DrawState.FAILED
+        row.failure = canonical_json({"code": exc.code.value, "message": str(exc),
+                                      "params": exc.params})
+        session.flush()
+        record_audit(session, actor, "inspection.draw_failed", "inspection_draw", row.number,
+                     seed=seed, seed_sha256=row.seed_sha256, reason=str(exc))
+        log.info("double-random draw %s failed: %s", row.number, exc,
+                 extra={"event": "inspection_draw_failed", "draw": row.number})
+        return DrawOutcome(_record_of(row), (), int(row.venue_candidates),
+                           sum(int(v["weight"]) for v in pool["venues"]))
+    row.state = DrawState.DONE
+    row.result_json = canonical_json(result.to_json())
+    row.result_sha256 = result_hash(row.record_sha256, result)
+    row.task_count = len(result.venues)
+    session.flush()
     tasks = _create_tasks(session, actor, row, result, at)
     record_audit(session, actor, "inspection.draw", "inspection_draw", row.number,
-                 scope=params.scope, seed=seed, method=METHOD, tasks=len(tasks),
-                 pool=len(pool["venues"]), result_sha256=row.result_sha256)
+                 scope=params.scope, seed=seed, seed_sha256=row.seed_sha256, method=METHOD,
+                 tasks=len(tasks), pool=len(pool["venues"]), result_sha256=row.result_sha256)
     log.info("double-random draw %s: %d of %d venues, result %s", row.number, len(tasks),
              len(pool["venues"]), row.result_sha256,
              extra={"event": "inspection_draw", "draw": row.number})
     return DrawOutcome(_record_of(row), tuple(tasks), len(pool["venues"]),
                        sum(int(v["weight"]) for v in pool["venues"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Reproduction:
+    """A stored draw re-run with a typed seed: a verification, never an official draw.
+
+    Attributes:
+        number: the draw's number.
+        seed_sha256: SHA-256 of the seed that was typed.
+        committed_sha256: the seed hash stored before the draw ran ("" for older draws).
+        venues: how many venues re-running with the typed seed drew (0 if it failed).
+        problems: what does not match (empty: the seed and the stored result are confirmed).
+    """
+
+    number: str
+    seed_sha256: str
+    committed_sha256: str
+    venues: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """The typed seed is the committed one and reproduces the stored result."""
+        return not self.problems
+
+
+def reproduce_draw(session: Session, actor: Actor, jurisdiction: Jurisdiction, number: str,
+                   seed: str) -> Reproduction | Refusal:
+    """Verify a stored draw with a typed seed (:func:`check_draw_seed`); record it in the audit.
+
+    Nothing but the audit event is written: a reproduction never becomes a draw or tasks.
+    """
+    number = number.strip()
+    row = session.scalars(select(InspectionDraw).where(InspectionDraw.number == number)).first()
+    if row is None or not _visible(jurisdiction, row.scope):
+        return refuse(RefusalCode.DRAW_NOT_FOUND, f"no draw {number!r} visible here",
+                      number=number)
+    if row.state is DrawState.PENDING:
+        return refuse(RefusalCode.DRAW_NOT_RUN, f"draw {number} has not been run yet",
+                      number=number)
+    record = _record_of(row)
+    problems = tuple(check_draw_seed(record, seed))
+    try:
+        venues = len(run_draw(seed, record.params, record.venue_candidates(),
+                              record.inspector_candidates()).venues)
+    except (DrawError, KeyError, TypeError, ValueError):
+        venues = 0
+    rep = Reproduction(row.number, seed_hash(seed), row.seed_sha256, venues, problems)
+    record_audit(session, actor, "inspection.draw_verify", "inspection_draw", row.number,
+                 official=False, ok=rep.ok, seed_sha256=rep.seed_sha256,
+                 problems=list(problems))
+    log.info("double-random draw %s verified with a typed seed: %s", row.number,
+             "ok" if rep.ok else "; ".join(problems),
+             extra={"event": "inspection_draw_verify", "draw": row.number, "ok": rep.ok})
+    return rep
 
 
 def _create_tasks(session: Session, actor: Actor, row: InspectionDraw, result: DrawResult,
@@ -622,6 +851,8 @@ class DrawSummary:
     scope: str
     task_count: int
     result_sha256: str
+    state: DrawState = DrawState.DONE
+    seed_sha256: str = ""
 
 
 def load_draws(session: Session, jurisdiction: Jurisdiction, limit: int = 50) -> list[DrawSummary]:
@@ -631,13 +862,17 @@ def load_draws(session: Session, jurisdiction: Jurisdiction, limit: int = 50) ->
     if not jurisdiction.is_city:
         stmt = stmt.where(InspectionDraw.scope == jurisdiction.adcode)
     return [DrawSummary(d.id, d.number, d.created_at, d.actor, d.scope, d.task_count,
-                        d.result_sha256) for d in session.scalars(stmt)]
+                        d.result_sha256, DrawState(d.state), d.seed_sha256)
+            for d in session.scalars(stmt)]
 
 
 def load_draw(session: Session, jurisdiction: Jurisdiction, draw_id: int) -> DrawOutcome | Refusal:
-    """A stored draw with its tasks as they were drawn (names from the stored pools)."""
+    """A stored draw with its tasks as they were drawn (names from the stored pools).
+
+    A pending draw comes with no tasks and no seed (only its committed seed hash).
+    """
     row = session.get(InspectionDraw, draw_id)
-    if row is None or not (jurisdiction.is_city or row.scope == jurisdiction.adcode):
+    if row is None or not _visible(jurisdiction, row.scope):
         return refuse(RefusalCode.OUTSIDE_JURISDICTION, f"draw {draw_id} is not visible here")
     record = _record_of(row)
     pool = {v.id: v for v in record.venue_candidates()}

@@ -40,6 +40,11 @@ class RefusalCode(enum.StrEnum):
     INVALID_INPUT = "invalid_input"
     NOT_ENOUGH_VENUES = "not_enough_venues"
     NOT_ENOUGH_INSPECTORS = "not_enough_inspectors"
+    DRAW_NOT_FOUND = "draw_not_found"
+    DRAW_NOT_RUN = "draw_not_run"
+    DRAW_ALREADY_RUN = "draw_already_run"
+    SEED_NOT_COMMITTED = "seed_not_committed"
+    DRAW_SEED_NOT_HELD = "draw_seed_not_held"
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,20 +128,34 @@ def bind_escalate(dialog: EscalateDialog, service: DispatchService) -> None:
 
 
 def bind_draw(dialog: DrawDialog, service: DispatchService) -> None:
-    """Draws and the history through the service (the history is loaded now)."""
+    """Draws (commit, then run), typed-seed verifications and the history through the service
+    (the history is loaded now)."""
     history = _alive(dialog, dialog.set_history)
 
+    def shown(outcome: DrawOutcome) -> None:
+        dialog.show_outcome(outcome, runnable=service.holds_draw_seed(outcome.record.id))
+
     def drawn(outcome: DrawOutcome) -> None:
-        dialog.show_outcome(outcome)
+        shown(outcome)
         service.draws(history)
 
-    def draw(params: DrawParams, seed: str) -> None:
-        service.perform_draw(params, seed or None, on_done=_alive(dialog, drawn),
+    def commit(params: DrawParams) -> None:
+        service.prepare_draw(params, on_done=_alive(dialog, drawn),
                              on_error=_alive(dialog, dialog.show_refusal))
 
-    dialog.draw_requested.connect(draw)
+    def run(draw_id: int) -> None:
+        service.run_draw(draw_id, on_done=_alive(dialog, drawn),
+                         on_error=_alive(dialog, dialog.show_refusal))
+
+    def verify(number: str, seed: str) -> None:
+        service.verify_draw_seed(number, seed, on_done=_alive(dialog, dialog.show_reproduction),
+                                 on_error=_alive(dialog, dialog.show_verification_refusal))
+
+    dialog.draw_requested.connect(commit)
+    dialog.run_requested.connect(run)
+    dialog.verify_requested.connect(verify)
     dialog.draw_wanted.connect(
-        lambda draw_id: service.load_draw(draw_id, _alive(dialog, dialog.show_outcome),
+        lambda draw_id: service.load_draw(draw_id, _alive(dialog, shown),
                                           _alive(dialog, dialog.show_refusal)))
     service.draws(history)
 

@@ -1,9 +1,14 @@
 """The double-random draw dialog (双随机): parameters, the drawn list, seed, hashes, verify.
 
-Drawing stores the draw and queues its inspection tasks at once; the dialog then shows what
-was drawn with each venue's weight and inspectors, the seed, the method and the SHA-256 of the
-result. "Verify" re-runs the stored draw from its record alone; "Copy record" puts the record
-(JSON) on the clipboard for anyone who wants to check it elsewhere.
+A draw is made in two steps. "Commit seed" stores the draw pending with the SHA-256 of a
+seed the console takes from the operating system's CSPRNG and shows that hash; nobody types
+or sees the seed. "Run the draw" then draws from the committed candidates, queues the
+inspection tasks and reveals the seed, so anyone can check it against the hash shown before.
+The dialog shows what was drawn with each venue's weight and inspectors, the seed, the method
+and the SHA-256 of the result. "Verify" re-runs the stored draw from its record alone; "Copy
+record" puts the record (JSON) on the clipboard for anyone who wants to check it elsewhere.
+A typed seed only verifies a stored draw (by its number): that is a verification, recorded in
+the audit log, never an official draw.
 """
 
 from __future__ import annotations
@@ -36,10 +41,13 @@ from app.dispatch.draw import (
     DrawOutcome,
     DrawParams,
     DrawSummary,
+    Reproduction,
     check_draw,
     check_seed,
 )
+from app.dispatch.texts import refusal_text
 from app.labels import label, local_time
+from models.dispatch import DrawState
 from models.enums import CreditGrade
 from models.jurisdiction import CITY
 from widgets.dispatch.common import MessageLine
@@ -51,11 +59,15 @@ class DrawDialog(QDialog):
     """Parameters on the left, the result on the right, past draws on top.
 
     Signals:
-        draw_requested(object, str): DrawParams and the seed ('' for a fresh random one).
+        draw_requested(object): DrawParams of a draw to commit (the seed is the console's).
+        run_requested(int): the id of the pending draw to run.
+        verify_requested(str, str): a stored draw's number and a typed seed to verify it with.
         draw_wanted(int): the id of a past draw to show.
     """
 
-    draw_requested = Signal(object, str)
+    draw_requested = Signal(object)
+    run_requested = Signal(int)
+    verify_requested = Signal(str, str)
     draw_wanted = Signal(int)
 
     def __init__(self, districts: Mapping[str, str], *, jurisdiction_adcode: str | None,
@@ -63,6 +75,7 @@ class DrawDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("drawDialog")
         self._outcome: DrawOutcome | None = None
+        self._runnable = False
 
         self.history_label = QLabel(self)
         self.history_combo = QComboBox(self)
@@ -85,9 +98,6 @@ class DrawDialog(QDialog):
                              for g in _GRADES}
         self.recent_spin = self._spin(0, 3650, 90)
         self.conflict_spin = self._spin(0, 3650, 365)
-        self.seed_edit = QLineEdit(self)
-        self.seed_edit.setMaxLength(64)
-        self.seed_edit.setMinimumWidth(200)
         self.draw_button = QPushButton(self)
         self.draw_button.setObjectName("drawButton")
         self.draw_button.setDefault(True)
@@ -98,13 +108,41 @@ class DrawDialog(QDialog):
         self._form_labels: list[QLabel] = []
         fields: list[QWidget] = [self.scope_combo, self.count_spin, self.team_spin,
                                  self.max_tasks_spin, *self.weight_spins.values(),
-                                 self.recent_spin, self.conflict_spin, self.seed_edit]
+                                 self.recent_spin, self.conflict_spin]
         for field in fields:
             lbl = QLabel(self)
             lbl.setBuddy(field)
             self._form_labels.append(lbl)
             self.form.addRow(lbl, field)
         self.form.addRow(self.draw_button)
+
+        # A typed seed only verifies a stored draw; it never makes one.
+        self.reproduce_box = QGroupBox(self)
+        self.reproduce_box.setMaximumWidth(540)
+        self.number_edit = QLineEdit(self)
+        self.number_edit.setObjectName("verifyNumber")
+        self.number_edit.setMaxLength(20)
+        self.seed_edit = QLineEdit(self)
+        self.seed_edit.setObjectName("verifySeed")
+        self.seed_edit.setMaxLength(64)
+        self.seed_edit.setMinimumWidth(200)
+        self.verify_seed_button = QPushButton(self)
+        self.verify_seed_button.setObjectName("verifySeedButton")
+        self.verify_seed_button.clicked.connect(self.request_seed_verification)
+        self.reproduce_message = MessageLine(self)
+        self.reproduce_form = QFormLayout(self.reproduce_box)
+        self.reproduce_form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.reproduce_note = QLabel(self)
+        self.reproduce_note.setWordWrap(True)
+        self._reproduce_labels = [QLabel(self), QLabel(self)]
+        self.reproduce_form.addRow(self.reproduce_note)
+        for lbl, edit in zip(self._reproduce_labels, (self.number_edit, self.seed_edit),
+                             strict=True):
+            lbl.setBuddy(edit)
+            self.reproduce_form.addRow(lbl, edit)
+        self.reproduce_form.addRow(self.verify_seed_button)
+        self.reproduce_form.addRow(self.reproduce_message)
 
         self.result_box = QGroupBox(self)
         self.summary = QLabel(self.result_box)
@@ -119,16 +157,24 @@ class DrawDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.state_value = QLabel(self)
+        self.seed_hash_value = self._selectable(mono)
+        self.seed_hash_value.setObjectName("seedHash")
         self.seed_value = self._selectable(mono)
         self.method_value = self._selectable(mono)
         self.hash_value = self._selectable(mono)
         self.record_hash_value = self._selectable(mono)
         self.hashes = QFormLayout()
-        self._hash_labels = [QLabel(self) for _ in range(4)]
-        for lbl, value in zip(self._hash_labels, (self.seed_value, self.method_value,
+        self._hash_labels = [QLabel(self) for _ in range(6)]
+        for lbl, value in zip(self._hash_labels, (self.state_value, self.seed_hash_value,
+                                                  self.seed_value, self.method_value,
                                                   self.hash_value, self.record_hash_value),
                               strict=True):
             self.hashes.addRow(lbl, value)
+        self.run_button = QPushButton(self)
+        self.run_button.setObjectName("runDrawButton")
+        self.run_button.clicked.connect(self.request_run)
+        self.run_button.setEnabled(False)
         self.verify_button = QPushButton(self)
         self.verify_button.setObjectName("verifyButton")
         self.verify_button.clicked.connect(self.verify)
@@ -136,6 +182,7 @@ class DrawDialog(QDialog):
         self.copy_button.clicked.connect(self.copy_record)
         self.verify_message = MessageLine(self)
         result_buttons = QHBoxLayout()
+        result_buttons.addWidget(self.run_button)
         result_buttons.addWidget(self.verify_button)
         result_buttons.addWidget(self.copy_button)
         result_buttons.addStretch(1)
@@ -150,15 +197,19 @@ class DrawDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.history_label)
         top.addWidget(self.history_combo, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.params_box)
+        left.addWidget(self.reproduce_box)
+        left.addStretch(1)
         body = QHBoxLayout()
-        body.addWidget(self.params_box)
+        body.addLayout(left)
         body.addWidget(self.result_box, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.message)
         self._show_result_enabled(False)
-        self.resize(1100, 640)
+        self.resize(1100, 720)
         self.retranslate()
         self.count_spin.setFocus()
 
@@ -188,20 +239,35 @@ class DrawDialog(QDialog):
                  *[self.tr("Weight of grade %1").replace("%1", label(CreditGrade(g)))
                    for g in _GRADES],
                  self.tr("Skip venues inspected in the last (days)"),
-                 self.tr("Inspector avoids a venue inspected in the last (days)"),
-                 self.tr("&Seed")]
+                 self.tr("Inspector avoids a venue inspected in the last (days)")]
         for lbl, text in zip(self._form_labels, texts, strict=True):
             lbl.setText(text)
-        self.seed_edit.setPlaceholderText(self.tr("empty: a fresh random seed"))
-        self.draw_button.setText(self.tr("&Draw and create tasks"))
+        self.draw_button.setText(self.tr("&Commit seed (step 1 of 2)"))
+        self.draw_button.setToolTip(self.tr(
+            "Stores the draw with the SHA-256 of a seed the console takes from the operating "
+            "system's secure random generator. Nobody chooses or sees the seed before the "
+            "draw runs."))
+        self.reproduce_box.setTitle(self.tr("Verify a stored draw with a seed"))
+        self.reproduce_note.setText(self.tr(
+            "A typed seed only verifies or reproduces a stored draw; it never makes an "
+            "official draw or tasks."))
+        for lbl, text in zip(self._reproduce_labels,
+                             (self.tr("Draw &number"), self.tr("&Seed")), strict=True):
+            lbl.setText(text)
+        self.number_edit.setPlaceholderText(self.tr("e.g. SJ20261127-01"))
+        self.seed_edit.setPlaceholderText(self.tr("the seed the draw revealed"))
+        self.verify_seed_button.setText(self.tr("Verify &with this seed"))
         self.result_box.setTitle(self.tr("Result"))
         self.table.setHorizontalHeaderLabels([
             self.tr("#"), self.tr("Venue"), self.tr("Licence"), self.tr("Grade"),
             self.tr("Weight (share)"), self.tr("Inspectors"), self.tr("Task")])
-        for lbl, text in zip(self._hash_labels, (self.tr("Seed"), self.tr("Method"),
+        for lbl, text in zip(self._hash_labels, (self.tr("State"),
+                                                 self.tr("Seed SHA-256 (committed)"),
+                                                 self.tr("Seed"), self.tr("Method"),
                                                  self.tr("Result SHA-256"),
                                                  self.tr("Inputs SHA-256")), strict=True):
             lbl.setText(text)
+        self.run_button.setText(self.tr("&Run the draw (step 2 of 2)"))
         self.verify_button.setText(self.tr("&Verify"))
         self.copy_button.setText(self.tr("&Copy record (JSON)"))
         self._show_summary()
@@ -219,36 +285,96 @@ class DrawDialog(QDialog):
 
     @Slot()
     def request_draw(self) -> None:
-        """Ask for a draw with these parameters (one at a time)."""
-        seed = self.seed_edit.text().strip()
-        if seed:
-            try:
-                check_seed(seed)
-            except ValueError:
-                self.message.show_message(self.tr("A seed is 1 to 64 letters, digits, '_', '.' "
-                                                  "or '-'."), "error")
-                self.seed_edit.setFocus()
-                return
+        """Ask to commit a draw with these parameters (one at a time)."""
         if not any(self.weight_spins[g].value() for g in _GRADES):
             self.message.show_message(self.tr("At least one grade needs a weight above 0."),
                                       "error")
             return
         self.draw_button.setEnabled(False)
+        self.run_button.setEnabled(False)
+        self.message.show_message(self.tr("Committing the seed…"))
+        self.draw_requested.emit(self.params())
+
+    @Slot()
+    def request_run(self) -> None:
+        """Run the pending draw shown (its seed hash is on screen)."""
+        o = self._outcome
+        if o is None or o.record.state is not DrawState.PENDING:
+            return
+        self.run_button.setEnabled(False)
+        self.draw_button.setEnabled(False)
         self.message.show_message(self.tr("Drawing…"))
-        self.draw_requested.emit(self.params(), seed)
+        self.run_requested.emit(o.record.id)
 
     @Slot(str)
     def show_refusal(self, text: str) -> None:
         """The draw was refused: say why."""
         self.draw_button.setEnabled(True)
+        self.run_button.setEnabled(self._runnable)
         self.message.show_message(text, "error")
+
+    # ------------------------------------------------------------------ typed seed
+    @Slot()
+    def request_seed_verification(self) -> None:
+        """Ask to verify a stored draw with the typed seed (never an official draw)."""
+        number = self.number_edit.text().strip()
+        seed = self.seed_edit.text().strip()
+        if not number:
+            self.reproduce_message.show_message(self.tr("Enter the number of a stored draw."),
+                                                "error")
+            self.number_edit.setFocus()
+            return
+        try:
+            check_seed(seed)
+        except ValueError:
+            self.reproduce_message.show_message(
+                self.tr("A seed is 1 to 64 letters, digits, '_', '.' or '-'."), "error")
+            self.seed_edit.setFocus()
+            return
+        self.verify_seed_button.setEnabled(False)
+        self.reproduce_message.show_message(self.tr("Verifying…"))
+        self.verify_requested.emit(number, seed)
+
+    @Slot(object)
+    def show_reproduction(self, rep: Reproduction) -> None:
+        """The answer to a typed-seed verification, marked as not an official draw."""
+        self.verify_seed_button.setEnabled(True)
+        if rep.ok:
+            self.reproduce_message.show_message(
+                self.tr("VERIFICATION ONLY, not an official draw: this seed is the one "
+                        "committed for draw %1 (SHA-256 %2) and re-running the draw with it "
+                        "gives the stored %3 venues and inspectors.")
+                .replace("%1", rep.number).replace("%2", rep.seed_sha256[:16] + "…")
+                .replace("%3", str(rep.venues)), "ok")
+        else:
+            self.reproduce_message.show_message(
+                self.tr("VERIFICATION ONLY, not an official draw: draw %1 does NOT match this "
+                        "seed: %2").replace("%1", rep.number)
+                .replace("%2", "; ".join(rep.problems)), "error")
+
+    @Slot(str)
+    def show_verification_refusal(self, text: str) -> None:
+        """A typed-seed verification was refused: say why."""
+        self.verify_seed_button.setEnabled(True)
+        self.reproduce_message.show_message(text, "error")
 
     # ------------------------------------------------------------------ result
     @Slot(object)
-    def show_outcome(self, outcome: DrawOutcome) -> None:
-        """Show a draw (just made or loaded from the history)."""
+    def show_outcome(self, outcome: DrawOutcome, runnable: bool = True) -> None:
+        """Show a draw (just committed, just run or loaded from the history).
+
+        ``runnable``: a pending draw can be run from here (this console holds its seed).
+        """
         self._outcome = outcome
+        record = outcome.record
+        pending = record.state is DrawState.PENDING
+        self._runnable = pending and runnable
         self.draw_button.setEnabled(True)
+        self.run_button.setEnabled(self._runnable)
+        if self._runnable:
+            self.run_button.setFocus()
+        if not pending:
+            self.number_edit.setText(record.number)
         self.message.clear_message()
         self.verify_message.clear_message()
         self.table.setRowCount(len(outcome.tasks))
@@ -259,18 +385,47 @@ class DrawDialog(QDialog):
                      task.incident_number)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        record = outcome.record
-        self.seed_value.setText(record.seed)
+        self.state_value.setText(self._state_text(record.state, record.seed_committed))
+        # in groups of eight, so it can be read out and noted down before the draw runs
+        self.seed_hash_value.setText(" ".join(record.seed_sha256[k:k + 8]
+                                              for k in range(0, len(record.seed_sha256), 8)))
+        self.seed_hash_value.setToolTip(record.seed_sha256)
+        self.seed_value.setText(record.seed if not pending
+                                else self.tr("(revealed when the draw runs)"))
         self.method_value.setText(record.method)
         self.hash_value.setText(record.result_sha256)
         self.record_hash_value.setText(record.record_sha256)
-        self._show_result_enabled(True)
+        self._show_result_enabled(not pending)
         self._show_summary()
+
+    def _state_text(self, state: DrawState, committed: bool) -> str:
+        if state is DrawState.PENDING:
+            return self.tr("Seed committed, not drawn yet")
+        if state is DrawState.FAILED:
+            return self.tr("Failed: nothing was drawn")
+        if not committed:
+            return self.tr("Drawn (before seed commitment: the seed could be typed in)")
+        return self.tr("Drawn with the committed seed")
 
     def _show_summary(self) -> None:
         o = self._outcome
         if o is None:
             self.summary.setText(self.tr("No draw yet."))
+            return
+        if o.record.state is DrawState.PENDING:
+            self.summary.setText(
+                self.tr("Draw %1 committed at %2 by %3 from %4 candidate venues. Its seed's "
+                        "SHA-256 is below: note it down, then run the draw. The seed is "
+                        "revealed with the result and must match this hash.")
+                .replace("%1", o.record.number)
+                .replace("%2", local_time(o.record.created_at, "%Y-%m-%d %H:%M:%S"))
+                .replace("%3", o.record.actor).replace("%4", str(o.pool_size)))
+            return
+        refusal = o.record.failure_refusal()
+        if refusal is not None:
+            self.summary.setText(
+                self.tr("Draw %1 was run and drew nothing: %2")
+                .replace("%1", o.record.number).replace("%2", refusal_text(refusal)))
             return
         self.summary.setText(
             self.tr("Draw %1 at %2 by %3: %4 of %5 candidate venues (excluded: %6).")
@@ -316,9 +471,15 @@ class DrawDialog(QDialog):
         """List past draws, newest first."""
         self.history_combo.clear()
         for d in draws:
+            if d.state is DrawState.PENDING:
+                tail = self.tr("not run, seed SHA-256 %1…").replace("%1", d.seed_sha256[:12])
+            elif d.state is DrawState.FAILED:
+                tail = self.tr("failed, nothing drawn")
+            else:
+                tail = f"{d.task_count}　{d.result_sha256[:12]}…"
             self.history_combo.addItem(
-                f"{d.number}　{local_time(d.created_at, '%Y-%m-%d %H:%M')}　{d.actor}　"
-                f"{d.task_count}　{d.result_sha256[:12]}…", d.id)
+                f"{d.number}　{local_time(d.created_at, '%Y-%m-%d %H:%M')}　{d.actor}　{tail}",
+                d.id)
         self.history_combo.setCurrentIndex(-1)
 
     @Slot(int)

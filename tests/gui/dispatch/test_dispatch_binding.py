@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db_writer import DbWriter
+from app.dispatch import draw
 from app.dispatch.draw import verify_draw
 from app.dispatch.intake import load_venue_choices
 from app.dispatch.service import DispatchService
 from app.services.directory import district_names
 from app.services.incidents import Actor
 from models import AuditEvent, Incident, Jurisdiction, RadioMessage, Unit
-from models.dispatch import InspectionDraw
+from models.dispatch import DrawState, InspectionDraw
 from models.enums import RadioMessageState, UnitStatus
 from widgets.dispatch.audit_viewer import AuditLogViewer
 from widgets.dispatch.binding import (
@@ -122,25 +123,48 @@ def test_draw_and_audit_through_the_service(
     qtbot.addWidget(dialog)
     bind_draw(dialog, service)
     dialog.count_spin.setValue(4)
-    dialog.seed_edit.setText("binding-test")
     dialog.request_draw()
+    # step 1: the draw is committed with its seed's hash, which is shown; nothing is drawn
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=5000)
     qtbot.waitUntil(lambda: dialog.history_combo.count() == 1, timeout=5000)
+    assert dialog.run_button.isEnabled() and dialog.table.rowCount() == 0
+    shown_hash = dialog.seed_hash_value.text().replace(" ", "")
+    with factory() as s:
+        pending = s.scalars(select(InspectionDraw)).one()
+        assert pending.state is DrawState.PENDING and pending.seed == ""
+        assert pending.seed_sha256 == shown_hash and len(shown_hash) == 64
+    # step 2: run it; the revealed seed matches the hash shown before
+    dialog.request_run()
+    qtbot.waitUntil(lambda: dialog.outcome is not None
+                    and dialog.outcome.record.state is DrawState.DONE, timeout=5000)
     assert dialog.table.rowCount() == 4 and dialog.verify()
+    assert not dialog.run_button.isEnabled()
     with factory() as s:
         stored = s.scalars(select(InspectionDraw)).one()
         assert stored.result_sha256 == dialog.hash_value.text()
+        assert draw.seed_hash(stored.seed) == shown_hash == stored.seed_sha256
     assert dialog.outcome is not None and verify_draw(dialog.outcome.record)
+    # a typed seed verifies the stored draw and is not a draw
+    dialog.seed_edit.setText(stored.seed)
+    dialog.request_seed_verification()
+    qtbot.waitUntil(lambda: dialog.reproduce_message.kind == "ok", timeout=5000)
+    dialog.seed_edit.setText("public-lottery-7")
+    dialog.request_seed_verification()
+    qtbot.waitUntil(lambda: dialog.reproduce_message.kind == "error", timeout=5000)
+    with factory() as s:
+        assert len(s.scalars(select(InspectionDraw)).all()) == 1
 
     viewer = AuditLogViewer()
     qtbot.addWidget(viewer)
     bind_audit(viewer, service)
-    qtbot.waitUntil(lambda: viewer.action_combo.findText("inspection.draw") >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.action_combo.findData("inspection.draw") >= 0, timeout=5000)
     viewer.action_combo.setCurrentText("inspection.")
     viewer.since_check.setChecked(False)
     viewer.search()
     qtbot.waitUntil(lambda: bool(viewer.rows()), timeout=5000)
-    assert [r.action for r in viewer.rows()] == ["inspection.draw"]
+    assert [r.action for r in viewer.rows()] == [
+        "inspection.draw_verify", "inspection.draw_verify", "inspection.draw",
+        "inspection.draw_commit"]
     target = tmp_path / "audit.csv"
     viewer.export_to(str(target))
     qtbot.waitUntil(lambda: viewer.message.kind == "ok", timeout=5000)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.dispatch import draw
@@ -30,7 +30,7 @@ from app.dispatch.recommend import (
     rank_units,
 )
 from app.dispatch.timers import TimerLevel
-from models.dispatch import IncidentOutcome
+from models.dispatch import DrawState, IncidentOutcome
 from models.enums import (
     CreditGrade,
     IncidentCategory,
@@ -325,6 +325,14 @@ def outcome() -> DrawOutcome:
     return DrawOutcome(record, tasks, len(pool), sum(v.weight for v in pool))
 
 
+def pending_of(drawn: DrawOutcome) -> DrawOutcome:
+    """The same draw as it stands after step 1: committed seed hash, nothing drawn."""
+    record = replace(drawn.record, seed="", result_json="", record_sha256="", result_sha256="",
+                     seed_sha256=draw.seed_hash(drawn.record.seed), seed_committed=True,
+                     state=DrawState.PENDING)
+    return replace(drawn, record=record, tasks=())
+
+
 def test_draw_dialog_requests_shows_and_verifies(qtbot: QtBot,
                                                  shot: Callable[[QWidget, str], Path]) -> None:
     dialog = DrawDialog(DISTRICTS, jurisdiction_adcode=None)
@@ -332,16 +340,32 @@ def test_draw_dialog_requests_shows_and_verifies(qtbot: QtBot,
     dialog.scope_combo.setCurrentIndex(dialog.scope_combo.findData("110105"))
     dialog.count_spin.setValue(5)
     dialog.weight_spins["A"].setValue(0)
+    # no seed to type for a draw (the spin boxes' own line edits aside)
+    assert dialog.params_box.findChildren(
+        QLineEdit, "", Qt.FindChildOption.FindDirectChildrenOnly) == []
     with qtbot.waitSignal(dialog.draw_requested) as requested:
         qtbot.keyClick(dialog.count_spin, Qt.Key.Key_Return)
-    params, seed = requested.args  # type: ignore[misc]
-    assert seed == "" and params.scope == "110105" and params.venue_count == 5
+    (params,) = requested.args
+    assert params.scope == "110105" and params.venue_count == 5
     assert params.grade_weights == {"A": 0, "B": 2, "C": 5, "D": 10}
     assert not dialog.draw_button.isEnabled()
     drawn = outcome()
+    # step 1 committed: the seed's hash is on screen, the seed and any result are not
+    dialog.show_outcome(pending_of(drawn))
+    assert dialog.seed_hash_value.text().replace(" ", "") == draw.seed_hash("demo")
+    assert "demo" not in dialog.seed_value.text() and dialog.table.rowCount() == 0
+    assert "SJ20261127-01" in dialog.summary.text() and "SHA-256" in dialog.summary.text()
+    assert dialog.run_button.isEnabled() and not dialog.verify_button.isEnabled()
+    shot(dialog, "draw_dialog_committed")
+    with qtbot.waitSignal(dialog.run_requested) as run:
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert run.args == [5] and not dialog.run_button.isEnabled()
+    # step 2 ran: the result, and the seed that matches the hash shown before
     dialog.show_outcome(drawn)
     assert dialog.table.rowCount() == 5 and dialog.hash_value.text() == \
         drawn.record.result_sha256
+    assert dialog.seed_value.text() == "demo" and not dialog.run_button.isEnabled()
+    assert dialog.number_edit.text() == "SJ20261127-01"
     assert "SJ20261127-01" in dialog.summary.text() and "excluded: 1" in dialog.summary.text()
     assert dialog.verify() and dialog.verify_message.kind == "ok"
     dialog.copy_record()
@@ -357,20 +381,45 @@ def test_draw_dialog_checks_the_seed_and_lists_history(qtbot: QtBot) -> None:
     dialog = DrawDialog(DISTRICTS, jurisdiction_adcode="110105")
     qtbot.addWidget(dialog)
     assert dialog.scope_combo.count() == 1 and dialog.scope_combo.currentData() == "110105"
-    dialog.seed_edit.setText("a b")
-    with qtbot.assertNotEmitted(dialog.draw_requested):
-        dialog.request_draw()
-    assert dialog.message.kind == "error"
+    # a typed seed only verifies a stored draw: it asks for one, and never requests a draw
     dialog.seed_edit.setText("public-lottery-7")
-    with qtbot.waitSignal(dialog.draw_requested) as requested:
+    with qtbot.assertNotEmitted(dialog.verify_requested), \
+            qtbot.assertNotEmitted(dialog.draw_requested):
+        dialog.request_seed_verification()
+    assert dialog.reproduce_message.kind == "error"
+    dialog.number_edit.setText("SJ20261127-01")
+    dialog.seed_edit.setText("a b")
+    with qtbot.assertNotEmitted(dialog.verify_requested):
+        dialog.request_seed_verification()
+    assert dialog.reproduce_message.kind == "error"
+    dialog.seed_edit.setText("public-lottery-7")
+    with qtbot.waitSignal(dialog.verify_requested) as verify, \
+            qtbot.assertNotEmitted(dialog.draw_requested):
+        qtbot.mouseClick(dialog.verify_seed_button, Qt.MouseButton.LeftButton)
+    assert verify.args == ["SJ20261127-01", "public-lottery-7"]
+    dialog.show_reproduction(draw.Reproduction("SJ20261127-01", "ab" * 32, "cd" * 32, 0,
+                                               ("the seed's SHA-256 is not the one committed",)))
+    assert dialog.reproduce_message.kind == "error"
+    assert "not an official draw" in dialog.reproduce_message.text()
+    dialog.show_reproduction(draw.Reproduction("SJ20261127-01", "ab" * 32, "ab" * 32, 5, ()))
+    assert dialog.reproduce_message.kind == "ok" and dialog.verify_seed_button.isEnabled()
+    assert "not an official draw" in dialog.reproduce_message.text()
+
+    with qtbot.waitSignal(dialog.draw_requested):
         dialog.request_draw()
-    assert requested.args is not None and requested.args[1] == "public-lottery-7"
     dialog.show_refusal("Not enough eligible inspectors to staff 10 inspection teams.")
     assert dialog.draw_button.isEnabled()
-    dialog.set_history([draw.DrawSummary(5, "SJ20261127-01", T0, "王调度", "110105", 5, "ab" * 32)])
+    dialog.set_history([
+        draw.DrawSummary(6, "SJ20261127-02", T0, "王调度", "110105", 0, "", DrawState.PENDING,
+                         "ef" * 32),
+        draw.DrawSummary(5, "SJ20261127-01", T0, "王调度", "110105", 5, "ab" * 32)])
+    assert "efefefefefef" in dialog.history_combo.itemText(0)
     with qtbot.waitSignal(dialog.draw_wanted) as wanted:
-        dialog.history_combo.activated.emit(0)
+        dialog.history_combo.activated.emit(1)
     assert wanted.args == [5]
+    # a pending draw whose seed this console no longer holds cannot be run from here
+    dialog.show_outcome(pending_of(outcome()), runnable=False)
+    assert not dialog.run_button.isEnabled()
 
 
 # --------------------------------------------------------------------------- audit

@@ -22,6 +22,7 @@ from app.dispatch.draw import (
     InspectorCandidate,
     VenueCandidate,
 )
+from models.dispatch import DrawState
 
 T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 WEIGHT = {"A": 1, "B": 2, "C": 5, "D": 10}
@@ -181,3 +182,44 @@ def test_params_validate_and_round_trip() -> None:
         with pytest.raises(ValueError, match=r"."):
             bad.validate()
     assert len(draw.new_seed()) == 32 and draw.new_seed() != draw.new_seed()
+
+
+def committed(rec: DrawRecord) -> DrawRecord:
+    """The record as a draw with its seed hash committed beforehand stores it."""
+    return replace(rec, seed_sha256=draw.seed_hash(rec.seed), seed_committed=True,
+                   drawn_at=T0)
+
+
+def test_a_typed_seed_verifies_only_the_committed_seed_and_the_stored_result() -> None:
+    rec = committed(record_for("4f1c0ffee", DrawParams(venue_count=6), venues(30),
+                               inspectors(15)))
+    assert draw.check_draw_seed(rec, "4f1c0ffee") == []
+    wrong = draw.check_draw_seed(rec, "4f1c0ffef")
+    assert "the seed's SHA-256 is not the one committed before the draw" in wrong
+    assert any("different result" in p for p in wrong)
+    # a stored result altered afterwards does not verify with the right seed
+    result = json.loads(rec.result_json)
+    result["teams"][0] = list(reversed(result["teams"][0]))
+    altered = replace(rec, result_json=draw.canonical_json(result))
+    assert any("different result" in p for p in draw.check_draw_seed(altered, "4f1c0ffee"))
+    # nor does a revealed seed swapped after the fact (its hash was committed before)
+    swapped = committed(record_for("other-seed", DrawParams(venue_count=6), venues(30),
+                                   inspectors(15)))
+    swapped = replace(swapped, seed_sha256=rec.seed_sha256)
+    assert "the revealed seed does not match the seed hash committed before the draw" in \
+        draw.check_draw(swapped)
+    # a pending draw is not run by a verification, whatever the seed
+    pending = replace(rec, seed="", result_json="", state=DrawState.PENDING)
+    assert draw.check_draw_seed(pending, "4f1c0ffee") == [
+        "the draw has not been run yet: it cannot be reproduced before its seed is revealed"]
+
+
+def test_a_committed_record_round_trips_through_its_json() -> None:
+    rec = committed(record_for("round-trip", DrawParams(venue_count=3), venues(12),
+                               inspectors(9)))
+    again = DrawRecord.from_json(rec.to_json())
+    assert again == replace(rec, id=0) and draw.verify_draw(again)
+    pending = replace(rec, seed="", result_json="", record_sha256="", result_sha256="",
+                      state=DrawState.PENDING, drawn_at=None)
+    assert DrawRecord.from_json(pending.to_json()) == replace(pending, id=0)
+    assert not draw.verify_draw(pending)
