@@ -224,6 +224,8 @@ class RadioMessageState(enum.StrEnum):
     DELIVERED = "delivered"  # SDS-TL report from the destination
     FAILED = "failed"
     RECEIVED = "received"  # inbound messages
+    UNCONFIRMED = "unconfirmed"  # accepted, no +CMGS: n,4 within the confirmation timeout
+    CANCELLED = "cancelled"  # withdrawn by the dispatcher before it reached the radio
 
 
 class AssignmentState(enum.StrEnum):

@@ -218,7 +218,7 @@ def _send(args: Any, config: SessionConfig, store: SqliteOutboxStore, plan: Stat
         emit(f"result: {result['state']}{err}{note}")
     if msg is None or not msg.is_final:
         return 2
-    return 1 if state == OutboxState.FAILED else 0
+    return 0 if state in (OutboxState.SENT, OutboxState.DELIVERED) else 1  # failed, unconfirmed
 
 
 if __name__ == "__main__":

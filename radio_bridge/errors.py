@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CME_ERRORS",
     "RETRYABLE_CME_CODES",
+    "CancelRefused",
     "CommandError",
     "CommandTimeout",
     "LinkDownError",
@@ -33,6 +34,15 @@ class RadioError(Exception):
 
 class LinkDownError(RadioError):
     """The serial link to the radio is not up (or went down while a command was in flight)."""
+
+
+class CancelRefused(RadioError):
+    """A message cannot be cancelled any more (``reason`` says why, e.g. it was already sent)."""
+
+    def __init__(self, message_id: str, reason: str) -> None:
+        super().__init__(f"message {message_id} cannot be cancelled: {reason}")
+        self.message_id = message_id
+        self.reason = reason
 
 
 class CommandTimeout(RadioError):

@@ -4,7 +4,10 @@ Every message the console sends goes through the outbox. Its life::
 
     queued ──► accepted ──► sent ──► delivered
        ▲  │   (+CMGS: n)   (+CMGS: n,4,ref)  (SDS-TL report from the destination)
+       │  │       │                 └──── no report in time ──► failed
+       │  │       └─ no +CMGS: n,4 in time ─► unconfirmed ──► sent / delivered / failed
        │  └────────────────────────────────► failed
+       │  └── cancelled by the dispatcher (only while nothing of it reached the radio)
        └── requeued when the link dropped before the radio said "sent"
 
 * ``queued``: stored, waiting for (or between) attempts. Busy radios (``+CME ERROR: 42``) and
@@ -12,9 +15,16 @@ Every message the console sends goes through the outbox. Its life::
 * ``accepted``: the MT took it (``+CMGS: <instance>``); this only means the radio has it.
 * ``sent``: the MT reports it transmitted (``+CMGS: <instance>,4,<ref>``). Final for statuses
   and for texts sent without a report request.
+* ``unconfirmed``: the radio accepted the message but did not say it was transmitted
+  (``+CMGS: <instance>,4,<ref>``) within the confirmation timeout. It is not sent again (it may
+  be on the air); a late confirmation or report still moves it on. Final for messages without a
+  report request, else it waits for the report like ``sent``.
 * ``delivered``: the destination sent an SDS-TL report with a success status (every part of a
   concatenated text).
-* ``failed``: a permanent error, a failure report, or too many attempts; ``last_error`` says why.
+* ``failed``: a permanent error, a failure report, no report within the report timeout, or too
+  many attempts; ``last_error`` says why.
+* ``cancelled``: the dispatcher withdrew it while it was queued and no byte of it could have
+  reached the air (``Session.cancel``).
 
 Records are immutable; every change produces a new :class:`OutboxMessage` whose ``history``
 holds each state with its UTC timestamp. The session stores a record (``add``/``update``) before
@@ -50,7 +60,11 @@ __all__ = [
 
 
 def utc_now() -> datetime:
-    """Return the current time, UTC, timezone-aware."""
+    """Return the current time, UTC, timezone-aware: radio_bridge's one read of the system clock.
+
+    radio_bridge stands alone (no ``models``): its session and outbox take a ``clock`` callable
+    and use this only when the application passed none.
+    """
     return datetime.now(UTC)
 
 
@@ -62,13 +76,16 @@ class OutboxState(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    CANCELLED = "cancelled"
 
 
 _RANK = {
     OutboxState.QUEUED: 0,
     OutboxState.ACCEPTED: 1,
-    OutboxState.SENT: 2,
-    OutboxState.DELIVERED: 3,
+    OutboxState.UNCONFIRMED: 2,
+    OutboxState.SENT: 3,
+    OutboxState.DELIVERED: 4,
 }
 
 
@@ -81,11 +98,14 @@ class MessageKind(StrEnum):
 
 
 def aggregate_state(part_states: tuple[OutboxState, ...]) -> OutboxState:
-    """Combine part states: failed if any part failed, else the least advanced part's state."""
+    """Combine part states: failed if any part failed, cancelled if any part was cancelled,
+    else the least advanced part's state."""
     if not part_states:
         return OutboxState.QUEUED
     if OutboxState.FAILED in part_states:
         return OutboxState.FAILED
+    if OutboxState.CANCELLED in part_states:
+        return OutboxState.CANCELLED
     return min(part_states, key=lambda s: _RANK[s])
 
 
@@ -117,6 +137,10 @@ class OutboxMessage:
         part_bits: Length in bits of each part.
         references: SDS-TL message reference of each part (None for statuses).
         report_requested: The text asks the destination for a delivery report.
+        group: The destination is a talkgroup (GSSI); group texts ask for no report.
+        maybe_sent: An earlier attempt may have reached the air (the radio did not answer it,
+            or had accepted it before the link dropped): the message can no longer be
+            cancelled.
         text: The text, for texts.
         status_value: The 16-bit value, for statuses.
         part_states: State of each part.
@@ -143,6 +167,8 @@ class OutboxMessage:
     failures: int = 0
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    group: bool = False
+    maybe_sent: bool = False
 
     @property
     def state(self) -> OutboxState:
@@ -163,9 +189,20 @@ class OutboxMessage:
     def is_final(self) -> bool:
         """True when nothing more will happen to the message."""
         state = self.state
-        if state in (OutboxState.DELIVERED, OutboxState.FAILED):
+        if state in (OutboxState.DELIVERED, OutboxState.FAILED, OutboxState.CANCELLED):
             return True
-        return state == OutboxState.SENT and not self.report_requested
+        return state in (OutboxState.SENT, OutboxState.UNCONFIRMED) and not self.report_requested
+
+    @property
+    def cancel_refusal(self) -> str | None:
+        """Why the message cannot be cancelled (None: it can be)."""
+        if self.state == OutboxState.CANCELLED:
+            return "already cancelled"
+        if self.is_final or any(s != OutboxState.QUEUED for s in self.part_states):
+            return f"already {self.state.value}: the radio has it"
+        if self.maybe_sent:
+            return "an earlier attempt may already be on the air (the radio did not answer it)"
+        return None
 
     def timestamp(self, state: OutboxState) -> datetime | None:
         """When the message last entered ``state`` (None if it never did)."""
@@ -229,6 +266,8 @@ class OutboxMessage:
             "failures": self.failures,
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
             "last_error": self.last_error,
+            "group": self.group,
+            "maybe_sent": self.maybe_sent,
         }
 
     @classmethod
@@ -261,6 +300,8 @@ class OutboxMessage:
                 failures=int(data.get("failures", 0)),
                 next_attempt_at=datetime.fromisoformat(nxt) if nxt else None,
                 last_error=data.get("last_error"),
+                group=bool(data.get("group", False)),
+                maybe_sent=bool(data.get("maybe_sent", False)),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"bad outbox record: {exc}") from exc
@@ -283,6 +324,7 @@ def new_message(
     text: str | None = None,
     status_value: int | None = None,
     now: datetime | None = None,
+    group: bool = False,
 ) -> OutboxMessage:
     """Create a queued message with a fresh id.
 
@@ -296,6 +338,7 @@ def new_message(
         text: The text, for texts.
         status_value: The value, for statuses.
         now: Creation time (default: now, UTC).
+        group: The destination is a talkgroup.
     """
     return OutboxMessage(
         id=uuid.uuid4().hex,
@@ -310,6 +353,7 @@ def new_message(
         history=(StateChange(OutboxState.QUEUED, now or utc_now(), "queued"),),
         text=text,
         status_value=status_value,
+        group=group,
     )
 
 

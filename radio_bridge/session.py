@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import serial
 
@@ -63,6 +63,7 @@ from radio_bridge.at import (
 )
 from radio_bridge.errors import (
     RETRYABLE_CME_CODES,
+    CancelRefused,
     CommandError,
     CommandTimeout,
     LinkDownError,
@@ -114,7 +115,18 @@ class SessionConfig:
         status_parameters: Parameters after the service in ``AT+CTSDS=13,…``.
         call_setup: Command sent before ``ATD<GSSI>`` when PTT starts a group call.
         command_timeout_s: Wait for the final result of an ordinary command.
-        send_timeout_s: Wait for the final result of ``AT+CMGS``.
+        send_timeout_s: Wait for the final result of ``AT+CMGS``. A send that times out is
+            retried; its late answer is never taken for the next command's (see
+            ``resync_command``).
+        confirm_timeout_s: A part the radio accepted (``+CMGS: n``) whose transmission is not
+            confirmed (``+CMGS: n,4,ref``) within this time becomes ``unconfirmed``; 0: never.
+        report_timeout_s: A part sent (or unconfirmed) with a delivery report requested whose
+            report does not come within this time fails (``no delivery report``); 0: never.
+        group_ssis: Talkgroup GSSIs: texts to them ask for no delivery report (a group does
+            not answer one) and end at ``sent``.
+        resync_command: After a command timed out, this command is sent before the next one;
+            final results that arrive before its information line (``+CNUMF: …``) answer the
+            timed-out command and are discarded (PROTOCOLS.md §1.1 rule 1).
         keepalive_s: Send ``AT`` when no command succeeded for this long.
         keepalive_failures: Unanswered keepalives before the link counts as lost.
         reconnect_initial_s: First reconnect delay; doubles up to ``reconnect_max_s``.
@@ -143,6 +155,10 @@ class SessionConfig:
     call_setup: str = "AT+CTSDC=0,0,0,1,1,0,1,1,0,0,0"
     command_timeout_s: float = 5.0
     send_timeout_s: float = 15.0
+    confirm_timeout_s: float = 60.0
+    report_timeout_s: float = 300.0
+    group_ssis: frozenset[int] = frozenset()
+    resync_command: str = "AT+CNUMF?"
     keepalive_s: float = 15.0
     keepalive_failures: int = 2
     reconnect_initial_s: float = 0.5
@@ -160,15 +176,43 @@ class SessionConfig:
 
 
 class _Command:
-    """The command in flight."""
+    """The command in flight.
 
-    __slots__ = ("done", "final", "label", "lines")
+    A resynchronising command has a ``marker`` (the prefix of its information line): final
+    results before that line answer commands that timed out earlier and are not its own.
+    """
 
-    def __init__(self, label: str) -> None:
+    __slots__ = ("done", "final", "label", "lines", "marked", "marker")
+
+    def __init__(self, label: str, marker: str | None = None) -> None:
         self.label = label
         self.lines: list[Response] = []
         self.final: FinalResult | None = None
         self.done = threading.Event()
+        self.marker = marker
+        self.marked = False
+
+
+class _Stale:
+    """A command that timed out: the radio may still answer it (its final result is owed)."""
+
+    __slots__ = ("label", "lines", "send")
+
+    def __init__(self, label: str, send: tuple[str, int] | None) -> None:
+        self.label = label
+        self.send = send  # (message id, part) for an AT+CMGS
+        self.lines: list[Response] = []
+
+
+class _ClockLike(Protocol):
+    def now(self) -> datetime: ...
+
+
+class _UtcClock:
+    """The bridge's default clock (``models.clock.SystemClock`` fits the same slot)."""
+
+    def now(self) -> datetime:
+        return utc_now()
 
 
 class _Connection:
@@ -181,6 +225,8 @@ class _Connection:
         self.lost_reason = ""
         self.sds_service: int | None = None
         self.thread: threading.Thread | None = None
+        #: Commands that timed out, oldest first, whose final results may still come.
+        self.stale: collections.deque[_Stale] = collections.deque()
 
 
 @dataclass
@@ -212,6 +258,7 @@ class Session:
         config: SessionConfig | None = None,
         status_plan: StatusPlan = DEFAULT_STATUS_PLAN,
         port_factory: Callable[..., Any] | None = None,
+        clock: _ClockLike | None = None,
     ) -> None:
         """Create a session and load the store's unfinished messages (no port is opened until
         :meth:`start`).
@@ -225,6 +272,9 @@ class Session:
             status_plan: Meanings of status values (also resolves keys in ``send_status``).
             port_factory: Opens the port; default :func:`serial.serial_for_url`. Called as
                 ``factory(url, baudrate=…, rtscts=…, xonxoff=…, timeout=…, write_timeout=…)``.
+            clock: Tells the time of state changes (an object with ``now()`` returning an
+                aware UTC datetime, e.g. ``models.clock.SystemClock``); timeouts use
+                :func:`time.monotonic`.
         """
         self.port_url = port
         self.config = config or SessionConfig()
@@ -258,8 +308,15 @@ class Session:
         self._keepalive_misses = 0
         self._busy_streak = 0
         self._started = False
+        self._clock: _ClockLike = clock if clock is not None else _UtcClock()
+        #: (message id, part) → (what is awaited: "confirm"/"report", monotonic deadline)
+        self._deadlines: dict[tuple[str, int], tuple[str, float]] = {}
+        #: Finished-as-unconfirmed messages a late +CMGS: n,4 may still move to sent.
+        self._late: collections.OrderedDict[str, OutboxMessage] = collections.OrderedDict()
+        self._sending: str | None = None  # id of the message being written to the radio
         for msg in self._store.unfinished():  # resent after (re)connecting, same bytes
             self._outbox[msg.id] = msg
+            self._arm_deadlines(None, msg)  # a restart gives a report the full timeout again
         if self._outbox:
             log.info("outbox: %d unfinished message(s) loaded", len(self._outbox))
 
@@ -359,7 +416,7 @@ class Session:
         return True
 
     def send_text(self, issi: int | str, text: str, *, report: bool = True,
-                  immediate: bool = False) -> str:
+                  immediate: bool = False, group: bool | None = None) -> str:
         """Queue an SDS-TL text (concatenated when long) and return the message id.
 
         The message is stored before this returns; the worker sends it when the link is up.
@@ -367,14 +424,20 @@ class Session:
         Args:
             issi: Destination ISSI or GSSI.
             text: The text; Chinese is sent as UCS-2 (coding 26), Latin-1 text as coding 1.
-            report: Ask the destination for a delivery report (state ``delivered``).
+            report: Ask the destination for a delivery report (state ``delivered``). Never
+                for a group: a talkgroup does not answer reports, so its texts end at ``sent``.
             immediate: Send as immediate text (PID 0x89) – shown at once by the receiver.
+            group: The destination is a talkgroup (GSSI); default: it is one of
+                ``config.group_ssis``.
 
         Raises:
             ValueError: For a bad ISSI or an empty/too long text.
             Exception: Whatever the store raises (the message was then not queued).
         """
         dest = _check_ssi(issi)
+        is_group = dest in self.config.group_ssis if group is None else group
+        if is_group:
+            report = False
         _coding, chunks = sdstl.split_text(text, self.config.max_user_data_bits)
         with self._lock:
             refs = [self._allocate_reference() for _ in chunks]
@@ -383,9 +446,40 @@ class Session:
             msg = new_message(
                 kind=MessageKind.TEXT, destination=dest, ai_service=pei.AI_SERVICE_SDS4,
                 parts=[(p.hex().upper(), len(p) * 8) for p in payloads],
-                references=list(refs), report_requested=report, text=text)
+                references=list(refs), report_requested=report, text=text, group=is_group,
+                now=self._clock.now())
             self._queue(msg)
         return msg.id
+
+    def cancel(self, message_id: str, reason: str = "cancelled by the dispatcher") -> OutboxMessage:
+        """Withdraw a queued message that no byte of could have reached the air.
+
+        Returns:
+            The stored record, now ``cancelled`` (an ``OutboxStateChanged`` event follows).
+
+        Raises:
+            CancelRefused: The message is unknown, already finished, (partly) accepted or sent
+                by the radio, being written to it right now, or an earlier attempt may be on
+                the air; ``reason`` says which.
+            Exception: Whatever the store raises (the message then stays queued).
+        """
+        with self._lock:
+            msg = self._outbox.get(message_id)
+            if msg is None:
+                stored = self._store.get(message_id)
+                if stored is None:
+                    raise CancelRefused(message_id, "no such message")
+                raise CancelRefused(message_id, stored.cancel_refusal or "already finished")
+            if self._sending == message_id:
+                raise CancelRefused(message_id, "it is being handed to the radio right now")
+            refusal = msg.cancel_refusal
+            if refusal is not None:
+                raise CancelRefused(message_id, refusal)
+            new = replace(msg, part_states=tuple(OutboxState.CANCELLED for _ in msg.parts),
+                          next_attempt_at=None, last_error=None)
+            new = new.with_history(OutboxState.CANCELLED, reason, self._clock.now())
+            self._commit(msg, new, reason)
+            return new
 
     def send_status(self, issi: int | str, code: int | str) -> str:
         """Queue a pre-coded status and return the message id.
@@ -486,14 +580,74 @@ class Session:
                 note: bool = False) -> None:
         """Store ``new``, update the cache and emit an event (state change or ``note``)."""
         self._store.update(new)
+        self._late.pop(new.id, None)
         if new.is_final:
             self._outbox.pop(new.id, None)
-            self._awaiting = [a for a in self._awaiting if a[1] != new.id]
+            if new.state == OutboxState.UNCONFIRMED:  # a late +CMGS: n,4 may still come
+                self._late[new.id] = new
+                while len(self._late) > 64:
+                    gone, _msg = self._late.popitem(last=False)
+                    self._awaiting = [a for a in self._awaiting if a[1] != gone]
+            else:
+                self._awaiting = [a for a in self._awaiting if a[1] != new.id]
         else:
             self._outbox[new.id] = new
+        self._arm_deadlines(old, new)
         if new.state != old.state or note:
             log.info("outbox: %s %s -> %s (%s)", new.id, old.state, new.state, detail)
             self._emit_outbox(new, old.state, detail)
+
+    def _arm_deadlines(self, old: OutboxMessage | None, new: OutboxMessage) -> None:
+        """Start or stop the confirmation and report timers of ``new``'s parts."""
+        cfg = self.config
+        now = time.monotonic()
+        for i, state in enumerate(new.part_states):
+            key = (new.id, i)
+            if old is not None and old.part_states[i] == state and not new.is_final:
+                continue  # unchanged: the running timer goes on
+            self._deadlines.pop(key, None)
+            if new.is_final:
+                continue
+            if state == OutboxState.ACCEPTED and cfg.confirm_timeout_s > 0:
+                self._deadlines[key] = ("confirm", now + cfg.confirm_timeout_s)
+            elif (state in (OutboxState.SENT, OutboxState.UNCONFIRMED) and new.report_requested
+                  and cfg.report_timeout_s > 0):
+                self._deadlines[key] = ("report", now + cfg.report_timeout_s)
+            else:
+                continue
+            self._wake.set()  # the worker recomputes how long it may sleep
+
+    def _check_deadlines(self) -> None:
+        """Parts whose confirmation or report did not come in time (worker thread)."""
+        cfg = self.config
+        now = time.monotonic()
+        with self._lock:
+            due = sorted((when, key, what) for key, (what, when) in self._deadlines.items()
+                         if when <= now)
+            for _when, key, what in due:
+                self._deadlines.pop(key, None)
+                msg = self._outbox.get(key[0])
+                if msg is None:
+                    continue
+                state = msg.part_states[key[1]]
+                if what == "confirm" and state == OutboxState.ACCEPTED:
+                    detail = (f"no transmission confirmation (+CMGS: n,4) within "
+                              f"{cfg.confirm_timeout_s:g} s")
+                    new = msg.with_part_state(key[1], OutboxState.UNCONFIRMED, detail,
+                                              self._clock.now())
+                    self._commit(msg, replace(new, last_error=detail), detail)
+                elif what == "report" and state in (OutboxState.SENT, OutboxState.UNCONFIRMED):
+                    detail = f"no delivery report within {cfg.report_timeout_s:g} s"
+                    new = msg.with_part_state(key[1], OutboxState.FAILED, detail,
+                                              self._clock.now())
+                    self._commit(msg, new, detail)
+
+    def _next_deadline_in(self) -> float | None:
+        with self._lock:
+            if not self._deadlines:
+                return None
+            first = min(when for _what, when in self._deadlines.values())
+        return max(0.0, first - time.monotonic())
 
     def _retry_later(self, msg: OutboxMessage, part: int, error: str, *, busy: bool) -> None:
         cfg = self.config
@@ -524,8 +678,8 @@ class Session:
                 for i, state in enumerate(msg.part_states):
                     if state == OutboxState.ACCEPTED:
                         new = new.with_part_state(i, OutboxState.QUEUED, f"requeued: {reason}")
-                if new is not msg:
-                    new = replace(new, next_attempt_at=None)
+                if new is not msg:  # the radio had it: it may have gone out before the drop
+                    new = replace(new, next_attempt_at=None, maybe_sent=True)
                     self._commit(msg, new, f"requeued: {reason}")
 
     def _next_outbox(self) -> tuple[OutboxMessage, int] | None:
@@ -651,7 +805,7 @@ class Session:
                     if trace is not None:
                         trace("rx", bytes(data))
                     for item in conn.reader.feed(bytes(data)):
-                        self._on_item(item, now)
+                        self._on_item(item, now, conn)
                 if now >= next_expire:
                     next_expire = now + 1.0
                     for event in self.inbound.expire(now):
@@ -661,7 +815,7 @@ class Session:
             return
         self._lost(conn, "closed")
 
-    def _on_item(self, item: Item, now: float) -> None:
+    def _on_item(self, item: Item, now: float, conn: _Connection | None = None) -> None:
         """Route one item (reader thread). Never raises."""
         try:
             if isinstance(item, Echo):
@@ -669,15 +823,35 @@ class Session:
                 return
             if isinstance(item, FinalResult | Response):
                 wire_log.debug("<- %s", item.line)
+                late: tuple[_Stale, FinalResult] | None = None
                 with self._cmd_lock:
                     cmd = self._inflight
-                    if cmd is not None and not cmd.done.is_set():
+                    stale = conn.stale if conn is not None else None
+                    resyncing = cmd is not None and cmd.marker is not None and not cmd.marked
+                    if cmd is not None and not cmd.done.is_set() and not (resyncing and stale):
                         if isinstance(item, FinalResult):
                             cmd.final = item
                             cmd.done.set()
                         else:
+                            if cmd.marker is not None and item.prefix == cmd.marker:
+                                cmd.marked = True
                             cmd.lines.append(item)
                         return
+                    if stale:
+                        # the answer to a command that timed out: never the next one's
+                        if isinstance(item, FinalResult):
+                            late = (stale.popleft(), item)
+                        elif (cmd is not None and not cmd.done.is_set()
+                              and item.prefix == cmd.marker):
+                            cmd.marked = True  # the resync command's line: all before is old
+                            cmd.lines.append(item)
+                            return
+                        else:
+                            stale[0].lines.append(item)
+                            return
+                if late is not None:
+                    self._late_answer(*late)
+                    return
                 log.info("unsolicited line outside a command: %s", item.line)
                 return
             assert isinstance(item, Unsolicited | Malformed)
@@ -731,10 +905,19 @@ class Session:
             self.config.trace("tx", data)
         wire_log.debug("-> %r", data)
 
-    def _execute(self, conn: _Connection, data: bytes, label: str,
-                 timeout: float) -> tuple[list[Response], FinalResult]:
-        """Write one command and wait for its final result (worker thread only)."""
-        cmd = _Command(label)
+    def _execute(self, conn: _Connection, data: bytes, label: str, timeout: float, *,
+                 marker: str | None = None, sync: bool = True,
+                 send: tuple[str, int] | None = None) -> tuple[list[Response], FinalResult]:
+        """Write one command and wait for its final result (worker thread only).
+
+        When an earlier command timed out (its answer may still come), the radio is first
+        resynchronised (:meth:`_resync`) unless ``sync`` is False. ``marker``: this is the
+        resync command itself. ``send``: the (message id, part) an ``AT+CMGS`` carries, so a
+        late acceptance of a timed-out send is not lost.
+        """
+        if sync and marker is None and conn.stale:
+            self._resync(conn)
+        cmd = _Command(label, marker)
         with self._cmd_lock:
             self._inflight = cmd
         try:
@@ -744,7 +927,11 @@ class Session:
                 if self._stop.is_set():
                     raise LinkDownError("session stopping")
                 if time.monotonic() >= deadline:
-                    raise CommandTimeout(label, timeout)
+                    with self._cmd_lock:
+                        if not cmd.done.is_set():  # its final result is still owed
+                            self._inflight = None
+                            conn.stale.append(_Stale(label, send))
+                            raise CommandTimeout(label, timeout)
             if cmd.final is None:
                 raise LinkDownError(conn.lost_reason or "link lost")
         finally:
@@ -770,7 +957,8 @@ class Session:
             if attempt == 3:
                 self._write(conn, ESC)
             try:
-                _lines, final = self._execute(conn, b"AT\r", "AT", min(1.5, cfg.command_timeout_s))
+                _lines, final = self._execute(conn, b"AT\r", "AT", min(1.5, cfg.command_timeout_s),
+                                              sync=False)
             except CommandTimeout:
                 continue
             if final.ok:
@@ -821,6 +1009,7 @@ class Session:
                 continue
             if self._do_outbox(conn):
                 continue
+            self._check_deadlines()
             idle = time.monotonic() - self._last_ok
             if idle >= cfg.keepalive_s:
                 self._keepalive(conn)
@@ -829,6 +1018,9 @@ class Session:
             due = self._next_due_in()
             if due is not None:
                 wait = min(wait, due + 0.01)
+            timer = self._next_deadline_in()
+            if timer is not None:
+                wait = min(wait, timer + 0.01)
             with self._lock:
                 if self._replies:
                     wait = min(wait, max(0.0, self._replies[0][0] - time.monotonic()) + 0.01)
@@ -910,9 +1102,37 @@ class Session:
             fut.set_exception(exc)
 
     def _probe(self, conn: _Connection) -> None:
-        """After a command timed out: check the radio once; LinkDownError if it is gone."""
-        self._keepalive_misses = self.config.keepalive_failures - 1
-        self._keepalive(conn)
+        """After a command timed out: resynchronise now; LinkDownError if the radio is gone."""
+        self._resync(conn)
+
+    def _resync(self, conn: _Connection) -> None:
+        """Make sure a late answer to a timed-out command is not taken for the next one's.
+
+        Sends ``config.resync_command`` (default ``AT+CNUMF?``): the radio answers commands in
+        order, so every final result before that command's information line belongs to a
+        command that timed out (the reader discards it, see :meth:`_on_item`); the final
+        result after the line is the resync command's own. Once it came, nothing older is
+        still owed. Raises LinkDownError when the radio answers none of
+        ``keepalive_failures`` tries.
+        """
+        cfg = self.config
+        command = cfg.resync_command
+        marker = command[2:].split("?", 1)[0].split("=", 1)[0].upper() or None
+        for attempt in range(1, max(1, cfg.keepalive_failures) + 1):
+            try:
+                self._execute(conn, encode_command(command), f"{command} (resync)",
+                              cfg.command_timeout_s, marker=marker)
+            except CommandTimeout:
+                log.warning("resync: no answer to %s (%d)", command, attempt)
+                continue
+            with self._cmd_lock:
+                never = [s.label for s in conn.stale]
+                conn.stale.clear()
+            if never:
+                log.info("resync: the radio never answered %s", ", ".join(never))
+            log.info("resynchronised with the radio")
+            return
+        raise LinkDownError("radio stopped answering")
 
     def _active_call(self) -> CallInfo | None:
         calls = self.inbound.calls()
@@ -966,20 +1186,39 @@ class Session:
                     msg, next_attempt_at=utc_now() + timedelta(seconds=5))
                 return True
             self._outbox[msg.id] = attempt
+            self._sending = msg.id  # cancel() refuses it until the radio answered
         msg = attempt
+        writing = False  # True once the AT+CMGS bytes may have gone out
         try:
             self._select_service(conn, msg.ai_service)
             data = encode_cmgs(msg.destination, msg.parts[part], msg.part_bits[part])
-            lines, final = self._execute(conn, data, "AT+CMGS", self.config.send_timeout_s)
+            writing = True
+            lines, final = self._execute(conn, data, "AT+CMGS", self.config.send_timeout_s,
+                                         send=(msg.id, part))
         except CommandError as exc:
+            self._sending = None
             self._send_failed(msg, part, exc.readable, exc.code, exc.is_cme)
             return True
         except CommandTimeout as exc:
             with self._lock:
+                self._sending = None
                 current = self._outbox.get(msg.id, msg)
+                if writing and not current.maybe_sent:  # it may be on the air: no cancelling
+                    current = replace(current, maybe_sent=True)
                 self._retry_later(current, part, f"no answer from the radio ({exc})", busy=False)
-            self._probe(conn)  # raises LinkDownError if the radio is gone
+            self._probe(conn)  # its late answer is discarded; LinkDownError if the radio is gone
             return True
+        except LinkDownError:
+            with self._lock:
+                self._sending = None
+                held = self._outbox.get(msg.id)
+                if writing and held is not None and not held.maybe_sent:
+                    try:
+                        self._commit(held, replace(held, maybe_sent=True), "link lost")
+                    except Exception:
+                        log.exception("outbox store failed while the link went down")
+            raise
+        self._sending = None
         if final.ok:
             instance: int | None = None
             for r in lines:
@@ -1017,6 +1256,29 @@ class Session:
 
     # ================================================================== outbox notices
 
+    def _late_answer(self, stale: _Stale, final: FinalResult) -> None:
+        """The final result of a command that timed out (reader thread): discarded, except
+        that a late ``+CMGS: n`` / ``OK`` to a send means the radio took the message after all:
+        it goes on as accepted instead of being sent a second time."""
+        log.warning("late answer %r to %s after its timeout: not taken for another command",
+                    final.line, stale.label)
+        if stale.send is None or not final.ok:
+            return
+        instance: int | None = None
+        for r in stale.lines:
+            if r.prefix == "+CMGS":
+                with contextlib.suppress(ProtocolError):
+                    instance = pei.parse_cmgs_accepted(r.args).instance
+        msg_id, part = stale.send
+        with self._lock:
+            msg = self._outbox.get(msg_id)
+            if msg is None or msg.part_states[part] != OutboxState.QUEUED:
+                return
+            detail = f"late +CMGS: {instance}" if instance is not None else "late OK"
+            self._awaiting.append((instance, msg_id, part))
+            self._commit(msg, msg.with_part_state(part, OutboxState.ACCEPTED, detail,
+                                                  self._clock.now()), detail)
+
     def _on_cmgs_result(self, res: pei.CmgsResult) -> None:
         """Delayed ``+CMGS: n,status,ref`` (reader thread)."""
         with self._lock:
@@ -1032,8 +1294,14 @@ class Session:
             msg, part = match
             if res.status == 4:
                 detail = f"+CMGS: {res.instance},4,{res.reference} (transmitted)"
-                if msg.part_states[part] in (OutboxState.QUEUED, OutboxState.ACCEPTED):
-                    self._commit(msg, msg.with_part_state(part, OutboxState.SENT, detail), detail)
+                state = msg.part_states[part]
+                if state == OutboxState.UNCONFIRMED:
+                    detail += ", confirmed late"
+                if state in (OutboxState.QUEUED, OutboxState.ACCEPTED, OutboxState.UNCONFIRMED):
+                    new = msg.with_part_state(part, OutboxState.SENT, detail)
+                    if state == OutboxState.UNCONFIRMED:
+                        new = replace(new, last_error=None)
+                    self._commit(msg, new, detail)
             elif res.status == 5:
                 self._retry_later(msg, part, f"transmission failed (+CMGS: {res.instance},5)",
                                   busy=False)
@@ -1043,7 +1311,7 @@ class Session:
 
     def _match_cmgs(self, res: pei.CmgsResult) -> tuple[OutboxMessage, int] | None:
         def ref_of(entry: tuple[int | None, str, int]) -> int | None:
-            m = self._outbox.get(entry[1])
+            m = self._outbox.get(entry[1]) or self._late.get(entry[1])
             return None if m is None else m.references[entry[2]]
 
         candidates = [a for a in self._awaiting if a[0] == res.instance]
@@ -1055,13 +1323,13 @@ class Session:
             chosen = candidates[0]
         if chosen is not None:
             self._awaiting.remove(chosen)
-            msg = self._outbox.get(chosen[1])
+            msg = self._outbox.get(chosen[1]) or self._late.get(chosen[1])
             return None if msg is None else (msg, chosen[2])
         if res.reference is not None:  # e.g. answer to a write made before a reconnect
-            for msg in self._outbox.values():
+            for msg in (*self._outbox.values(), *self._late.values()):
                 for i, ref in enumerate(msg.references):
                     if ref == res.reference and msg.part_states[i] in (
-                            OutboxState.QUEUED, OutboxState.ACCEPTED):
+                            OutboxState.QUEUED, OutboxState.ACCEPTED, OutboxState.UNCONFIRMED):
                         return msg, i
         return None
 

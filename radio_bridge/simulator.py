@@ -4,7 +4,8 @@ Run it::
 
     python -m radio_bridge.simulator --pty [--link /tmp/tetra] [--fleet 20] [--seed 1]
         [--activity 2.0 | --quiet] [--vendor motorola|sepura] [--ledger FILE]
-        [--misbehave busy=0.2,garbage=0.05,slow=0.5,drop=30,hang-on-send]
+        [--misbehave busy=0.2,garbage=0.05,slow=0.5,slow-send=3,drop=30,hang-on-send,
+                     no-confirm,no-report]
     python -m radio_bridge.simulator --tcp 127.0.0.1:7000 …   (then use socket://127.0.0.1:7000)
     python -m radio_bridge.simulator --ledger-stats FILE        (print delivery counts, exit)
 
@@ -37,8 +38,13 @@ texts – what a receiver that drops duplicates would show.
 
 Misbehaviour (``--misbehave``, comma-separated): ``busy=P`` answer ``AT+CMGS`` with
 ``+CME ERROR: 42`` with probability P; ``garbage=P`` put a line of binary garbage before an output
-line with probability P; ``slow=S`` delay every answer by up to S seconds; ``drop=S`` drop the line
-every S seconds; ``hang-on-send`` transmit the first ``AT+CMGS`` and then go silent for good.
+line with probability P; ``slow=S`` delay every answer by up to S seconds; ``slow-send=S`` answer
+each ``AT+CMGS`` only after S seconds (longer than the console waits: its late ``+CMGS: n`` / ``OK``
+must not be taken for the next command's answer); ``drop=S`` drop the line every S seconds;
+``hang-on-send`` transmit the first ``AT+CMGS`` and then go silent for good; ``no-confirm`` never
+send the delayed ``+CMGS: n,4,ref`` (transmitted); ``no-report`` destinations never send an SDS-TL
+delivery report. Like a real MT, the radio answers commands strictly in order: an answer never
+overtakes the answer to an earlier command.
 """
 
 from __future__ import annotations
@@ -59,12 +65,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from radio_bridge import lip, sdstl
 from radio_bridge.at import is_hex
+from radio_bridge.outbox import utc_now
 
 __all__ = [
     "Misbehaviour",
@@ -89,10 +95,14 @@ class Misbehaviour:
     slow: float = 0.0
     drop_every: float = 0.0
     hang_on_send: bool = False
+    slow_send: float = 0.0
+    no_confirm: bool = False
+    no_report: bool = False
 
     @classmethod
     def parse(cls, spec: str) -> Misbehaviour:
-        """Parse ``busy=0.2,garbage=0.05,slow=0.5,drop=30,hang-on-send`` (or ``none``).
+        """Parse ``busy=0.2,garbage=0.05,slow=0.5,slow-send=3,drop=30,hang-on-send,no-confirm,
+        no-report`` (or ``none``).
 
         Raises:
             ValueError: For unknown items or bad numbers.
@@ -103,8 +113,8 @@ class Misbehaviour:
                 continue
             name, _, value = item.partition("=")
             name = name.strip().replace("_", "-")
-            if name == "hang-on-send":
-                result = replace(result, hang_on_send=True)
+            if name in ("hang-on-send", "no-confirm", "no-report"):
+                result = replace(result, **{name.replace("-", "_"): True})
                 continue
             try:
                 number = float(value)
@@ -118,6 +128,8 @@ class Misbehaviour:
                 result = replace(result, garbage=number)
             elif name == "slow":
                 result = replace(result, slow=number)
+            elif name == "slow-send":
+                result = replace(result, slow_send=number)
             elif name == "drop":
                 result = replace(result, drop_every=number)
             else:
@@ -222,6 +234,7 @@ class RadioModel:
         self._data_partial = ""
         self._calls_end_at: dict[int, float] = {}
         self._out: list[tuple[float, int, bytes]] = []
+        self._answer_at = 0.0  # when the last command answer goes out (answers keep order)
         self._seq = 0
         self._instance = 0
         self._cci = 0
@@ -240,12 +253,17 @@ class RadioModel:
         self._seq += 1
         heapq.heappush(self._out, (now + delay, self._seq, data))
 
-    def _lines(self, lines: list[str], now: float, delay: float = 0.0) -> None:
+    def _lines(self, lines: list[str], now: float, delay: float = 0.0, *,
+               answer: bool = True) -> None:
         if self.hung:
             return
         ms = self.misbehaviour
         if ms.slow:
             delay += self.rng.uniform(0.5 * ms.slow, ms.slow)
+        if answer:  # a command's answer: never before the previous command's
+            at = max(now + delay, self._answer_at)
+            self._answer_at = at
+            delay = at - now
         out = bytearray()
         for line in lines:
             if ms.garbage and self.rng.random() < ms.garbage:
@@ -257,7 +275,7 @@ class RadioModel:
 
     def unsolicited(self, lines: list[str], now: float, delay: float = 0.0) -> None:
         """Schedule unsolicited lines."""
-        self._lines(lines, now, delay)
+        self._lines(lines, now, delay, answer=False)
 
     def poll(self, now: float) -> bytes:
         """Return the bytes due at ``now``."""
@@ -279,6 +297,7 @@ class RadioModel:
         self._buf.clear()
         self._data_mode = None
         self._out.clear()
+        self._answer_at = 0.0
 
     # ------------------------------------------------------------------ input
 
@@ -463,15 +482,17 @@ class RadioModel:
             self._out.clear()
             log.warning("hang-on-send: transmitted the SDS to %d and going silent", dest)
             return
+        lag = self.misbehaviour.slow_send
         if self.misbehaviour.busy and self.rng.random() < self.misbehaviour.busy:
-            self._lines(["+CME ERROR: 42"], now)
+            self._lines(["+CME ERROR: 42"], now, lag)
             return
         instance = self._instance
         self._instance = (self._instance + 1) % 16
-        self._lines([f"+CMGS: {instance}", "OK"], now)
+        self._lines([f"+CMGS: {instance}", "OK"], now, lag)
         self._record(dest, ref, pid, service, payload, bits)
-        self.unsolicited([f"+CMGS: {instance},4,{0 if ref is None else ref}"], now,
-                         self.air_delay)
+        if not self.misbehaviour.no_confirm:
+            self.unsolicited([f"+CMGS: {instance},4,{0 if ref is None else ref}"], now,
+                             lag + self.air_delay)
         if service == 13:
             self.statuses_received.append((dest, int(payload[:4], 16)))
             return
@@ -487,7 +508,7 @@ class RadioModel:
         if mtype == 1 and len(data) >= 4:
             self.reports_received.append((dest, data[3]))
             return
-        if mtype == 0 and (data[1] >> 2) & 3:
+        if mtype == 0 and (data[1] >> 2) & 3 and not self.misbehaviour.no_report:
             if dest in self.units:
                 status = 0x00
             elif dest in self.groups:
@@ -495,7 +516,7 @@ class RadioModel:
             else:
                 status = 0x4B
             report = f"{pid:02X}10{status:02X}{data[2]:02X}"
-            self._sds(dest, self.own_issi, 12, report, now, self.report_delay)
+            self._sds(dest, self.own_issi, 12, report, now, lag + self.report_delay)
         if mtype == 0 and dest in self.units and self.crew_response is not None \
                 and now - self._responded.get(dest, -1e9) > 60.0:
             self._responded[dest] = now
@@ -511,7 +532,7 @@ class RadioModel:
         elif service != 12 or pid != sdstl.PID_LIP:
             self.deliveries.append((dest, ref))
         if self.ledger is not None:
-            entry = {"t": datetime.now(UTC).isoformat(), "destination": dest, "reference": ref,
+            entry = {"t": utc_now().isoformat(), "destination": dest, "reference": ref,
                      "pid": pid, "service": service, "bits": bits, "payload": payload}
             with self.ledger.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(entry) + "\n")

@@ -24,7 +24,11 @@ from radio_bridge.outbox import MessageKind, OutboxMessage, OutboxState
 log = logging.getLogger("app.radio.store")
 
 _WRITE_TIMEOUT_S = 15.0
-_FINAL = (RadioMessageState.DELIVERED, RadioMessageState.FAILED)
+_FINAL = (RadioMessageState.DELIVERED, RadioMessageState.FAILED, RadioMessageState.CANCELLED)
+
+
+class OrderCancelled(Exception):
+    """The dispatch order row to adopt was cancelled before the radio took it."""
 
 
 class DbOutboxStore:
@@ -58,14 +62,18 @@ class DbOutboxStore:
         with self._lock:
             row_id = self._adopt.pop(threading.get_ident(), None)
 
-        def job(session: Session) -> None:
+        def job(session: Session) -> bool:
             row = session.get(RadioMessage, row_id) if row_id is not None else None
+            if row is not None and row.state is RadioMessageState.CANCELLED:
+                return False  # the dispatcher withdrew the order before the radio took it
             if row is None:
                 row = RadioMessage(direction=RadioDirection.OUTBOUND)
                 session.add(row)
             _fill(row, message)
+            return True
 
-        self._writer.submit(job, label="outbox add").result(_WRITE_TIMEOUT_S)
+        if not self._writer.submit(job, label="outbox add").result(_WRITE_TIMEOUT_S):
+            raise OrderCancelled(f"radio message {row_id} was cancelled")
 
     def update(self, message: OutboxMessage) -> None:
         """Replace the stored record of ``message`` (committed when this returns)."""
@@ -137,6 +145,7 @@ def _fill(row: RadioMessage, message: OutboxMessage) -> None:
     row.kind = (RadioMessageKind.STATUS if message.kind == MessageKind.STATUS
                 else RadioMessageKind.TEXT)
     row.dest_issi = message.destination
+    row.to_group = message.group
     row.text = message.text or ""
     row.status_code = message.status_value
     refs = [r for r in message.references if r is not None]

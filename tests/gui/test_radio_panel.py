@@ -60,3 +60,37 @@ def test_enter_sends_to_the_chosen_radio_and_talkgroup_selection(qtbot: QtBot) -
     panel.set_link("up", "radio 2000001 ready")
     panel.set_talkgroup(9002)
     assert "connected" in panel.link_label.text() and "9002" in panel.link_label.text()
+
+
+def test_unconfirmed_and_cancelled_are_shown_and_only_a_queued_outgoing_sds_can_be_cancelled(
+        qtbot: QtBot) -> None:
+    panel = RadioPanel([(9001, "市级指挥调度组")])
+    qtbot.addWidget(panel)
+    panel.set_log_rows([_row(1, RadioMessageState.QUEUED), _row(2, RadioMessageState.UNCONFIRMED),
+                        _row(3, RadioMessageState.CANCELLED),
+                        _row(4, RadioMessageState.QUEUED, outbound=False)])
+    model = panel.log.table.model()
+    assert [model.index(r, 4).data() for r in range(4)] == [
+        "queued", "cancelled", "unconfirmed", "queued"]
+    action = panel.log.cancel_action
+    assert action.text() == "Cancel sending" and not action.isEnabled()  # nothing selected
+    for rid, enabled in ((2, False), (3, False), (4, False), (1, True)):
+        panel.log.select_id(rid)
+        assert action.isEnabled() is enabled, rid
+    with qtbot.waitSignal(panel.cancel_requested) as cancel:
+        panel.log.cancel_button.click()
+    assert cancel.args == [1]
+    # once the radio took it, the refreshed row can no longer be cancelled
+    panel.set_log_rows([_row(1, RadioMessageState.ACCEPTED)])
+    assert panel.log.selected_id() == 1 and not action.isEnabled()
+    assert panel.log.cancel_refusal_text("already delivered: the radio has it") == (
+        "the radio already has it (delivered)")
+
+
+def test_talkgroups_follow_the_radios_as_destinations(qtbot: QtBot) -> None:
+    panel = RadioPanel([(9001, "市级指挥调度组")])
+    qtbot.addWidget(panel)
+    panel.set_destinations([("东城01 李娜", 2269001)])
+    assert [panel.dest_combo.itemData(i) for i in range(panel.dest_combo.count())] == [
+        2269001, 9001]
+    assert panel.dest_combo.itemText(1) == "Talkgroup 市级指挥调度组 (9001)"

@@ -31,7 +31,8 @@ from radio_bridge.simulator import RadioModel, SimulatorServer
 
 pytestmark = pytest.mark.integration
 
-FAST = SessionConfig(baudrate=115200)
+FAST = SessionConfig(baudrate=115200, group_ssis=frozenset({9001}), busy_retry_s=0.2,
+                     retry_max_s=0.5)
 
 
 def _wait(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
@@ -317,3 +318,74 @@ def test_a_crew_answers_its_order_with_en_route_then_on_scene(seeded_db_url: str
         writer.stop()
         radio.stop()
         engine.dispose()
+
+
+def _cancel_when_not_in_hand(rig: Rig, row_id: int) -> None:
+    from radio_bridge.errors import CancelRefused
+
+    for _ in range(200):
+        try:
+            rig.service.cancel(row_id).result(10)
+            return
+        except CancelRefused as exc:  # handed to the radio at this very moment: again
+            assert "right now" in exc.reason
+    raise AssertionError("never cancellable")
+
+
+def test_a_queued_text_is_cancelled_audited_and_never_sent_and_a_sent_one_is_refused(
+        rig: Rig) -> None:
+    from app.services.directory import load_radio_log
+    from models import AuditEvent
+    from radio_bridge.errors import CancelRefused
+    from radio_bridge.simulator import Misbehaviour
+
+    _, issi = _unit_radio(rig.factory, "东城01")
+    rig.radio.call(lambda m, _n: setattr(m, "misbehaviour", Misbehaviour(busy=1.0)))
+    key = rig.service.send_text(issi, "撤回：误派").result(10)
+    with rig.factory() as s:
+        row_id = s.scalars(select(RadioMessage.id).where(RadioMessage.outbox_key == key)).one()
+    # and a dispatch order written by dispatch, not yet (or just) taken by the radio
+    with rig.factory() as s:
+        order = RadioMessage(direction=RadioDirection.OUTBOUND, kind="text", dest_issi=issi,
+                             text="派单：撤回", state=RadioMessageState.QUEUED)
+        s.add(order)
+        s.commit()
+        order_id = order.id
+    _cancel_when_not_in_hand(rig, row_id)
+    _cancel_when_not_in_hand(rig, order_id)
+    rig.radio.call(lambda m, _n: setattr(m, "misbehaviour", Misbehaviour()))
+    sent_key = rig.service.send_text(issi, "照发").result(10)
+
+    def state_of(k: str) -> RadioMessageState | None:
+        with rig.factory() as s:
+            return s.scalar(select(RadioMessage.state).where(RadioMessage.outbox_key == k))
+
+    assert _wait(lambda: state_of(sent_key) is RadioMessageState.DELIVERED)
+    with rig.factory() as s:
+        sent_id = s.scalars(select(RadioMessage.id)
+                            .where(RadioMessage.outbox_key == sent_key)).one()
+        states = {r.id: r.state for r in s.scalars(
+            select(RadioMessage).where(RadioMessage.id.in_([row_id, order_id])))}
+        audits = s.scalars(select(AuditEvent).where(AuditEvent.action == "radio.cancel")).all()
+        log = {r.id: r for r in load_radio_log(s)}
+    assert states == {row_id: RadioMessageState.CANCELLED, order_id: RadioMessageState.CANCELLED}
+    assert sorted(a.target_id for a in audits) == sorted([str(row_id), str(order_id)])
+    assert all(a.actor == "test" for a in audits)
+    assert log[row_id].state is RadioMessageState.CANCELLED
+    assert log[row_id].state_at >= log[row_id].at
+    assert rig.radio.stats()["distinct"] == 1  # only the text that was not cancelled
+    with pytest.raises(CancelRefused, match="already delivered"):
+        rig.service.cancel(sent_id).result(10)
+
+
+def test_a_text_to_a_talkgroup_asks_for_no_report_and_ends_at_sent(rig: Rig) -> None:
+    key = rig.service.send_text(9001, "全体注意").result(10)
+
+    def row() -> RadioMessage | None:
+        with rig.factory() as s:
+            return s.scalars(select(RadioMessage).where(RadioMessage.outbox_key == key)).first()
+
+    assert _wait(lambda: (r := row()) is not None and r.state is RadioMessageState.SENT)
+    got = row()
+    assert got is not None and got.to_group and got.delivered_at is None
+    assert '"report_requested": false' in (got.record or "")
