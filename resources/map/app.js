@@ -303,6 +303,17 @@
     });
     overlays[C.t('layer_fences')] = C.fences.group;
     C.layerControl = L.control.layers(null, overlays, { collapsed: true, position: 'topright' }).addTo(map);
+    // Python keeps what the page shows, to give it back if the renderer process dies: layer
+    // switches made in the layer control and where the map was moved to.
+    map.on('overlayadd overlayremove', function (ev) {
+      Object.keys(C.layers).forEach(function (k) {
+        if (C.layers[k] === ev.layer) C.post({ type: 'layer', name: k, visible: ev.type === 'overlayadd' });
+      });
+    });
+    map.on('moveend', function () {
+      var c = map.getCenter();
+      C.post({ type: 'view', lat: c.lat, lon: c.lng, zoom: map.getZoom(), crs: 'display' });
+    });
     L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
     new C.SearchControl().addTo(map);
     new C.DrawControl().addTo(map);

@@ -25,7 +25,7 @@ import json
 import logging
 import math
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from typing import Any
 
@@ -33,6 +33,9 @@ log = logging.getLogger("widgets.map")
 _NAN = math.nan
 POSITION_FIELDS = ("lat", "lon", "heading", "speed", "last_fix")
 _POS_KEYS = frozenset(POSITION_FIELDS)
+PosMap = dict[str, dict[str, tuple[float, float, float, float, float]]]
+FieldMap = dict[str, dict[str, dict[str, Any]]]
+RemovedMap = dict[str, set[str]]
 
 class EntityKind(enum.StrEnum):
     """Kinds of point entity on the map; one layer each."""
@@ -61,11 +64,18 @@ class UpdateQueue:
     queued signals).
     """
 
-    def __init__(self) -> None:
-        self._pos: dict[str, dict[str, tuple[float, float, float, float, float]]] = {}
-        self._fields: dict[str, dict[str, dict[str, Any]]] = {}
-        self._removed: dict[str, set[str]] = {}
+    def __init__(self, sink: Callable[[PosMap, FieldMap, RemovedMap], None] | None = None,
+                 ) -> None:
+        """Args:
+            sink: called by :meth:`take` with everything pending (positions, fields, removals
+                by kind) just before the batch is built, e.g. to keep a copy of the page's
+                state (:class:`~widgets.map.state.PageState`); it must not keep the dicts.
+        """
+        self._pos: PosMap = {}
+        self._fields: FieldMap = {}
+        self._removed: RemovedMap = {}
         self._seq = 0
+        self._sink = sink
 
     def __bool__(self) -> bool:
         return any(self._pos.values()) or any(self._fields.values()) or any(
@@ -143,6 +153,8 @@ class UpdateQueue:
 
     def take(self) -> str | None:
         """The batch message for everything pending (then empty), or None if nothing is."""
+        if self._sink is not None and self:
+            self._sink(self._pos, self._fields, self._removed)
         parts: list[str] = []
         for kind in sorted(KINDS):
             pos = self._pos.get(kind)

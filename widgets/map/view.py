@@ -4,13 +4,19 @@ Python → page: JSON messages on :attr:`MapBridge.push` (``op`` says what): ``d
 ``replace``, ``batch``, ``select``, ``focus``, ``follow``, ``unfollow``, ``layer``, ``draw``,
 ``fences``, ``replay_load``, ``replay_time``, ``replay_stop``, ``tileinfo``, ``tiles_failed``,
 ``view``. Page → Python: JSON messages through :meth:`MapBridge.post` (``type``): ``ready``,
-``select``, ``context``, ``shape``, ``follow``, ``error``.
+``select``, ``context``, ``shape``, ``follow``, ``layer``, ``view``, ``error``.
 
 Everything the page needs is served by :class:`~widgets.map.scheme.MapSchemeHandler` on a
 private, off-the-record profile whose request interceptor blocks any request that is not
 ``cedc:`` (or the configured intranet tile host). Messages sent before the page is ready wait
 in order; live updates are coalesced by :class:`~widgets.map.batch.UpdateQueue` and flushed once
 per tick.
+
+The page's state is also kept here (:class:`~widgets.map.state.PageState`): when Chromium's
+renderer process dies the view reloads the page by itself — at once the first time, then backing
+off when it keeps dying — and gives the new page its districts, entities, layer switches,
+geofences, replay, selection, follow mode and view back (:attr:`MapView.renderer_lost`,
+:attr:`MapView.status_notice`, :attr:`MapView.restored`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -40,18 +47,27 @@ from widgets.map.batch import KINDS, EntityKind, UpdateQueue
 from widgets.map.page import MapConfig, build_page, tile_host_pattern
 from widgets.map.replay import ReplayBar, ReplayController
 from widgets.map.scheme import BASE_URL, SCHEME, MapSchemeHandler
+from widgets.map.state import PageState
 
 log = logging.getLogger("widgets.map")
 js_log = logging.getLogger("widgets.map.js")
 
 PAGE_PATH = "/map/index.html"
-#: Layer names for :meth:`MapView.set_layer_visible`.
+# Layer names for :meth:`MapView.set_layer_visible`.
 LAYERS = ("base", "districts", "venue", "unit", "vehicle", "officer", "camera", "incident",
           "fences", "zones")
-#: Actions of :attr:`MapView.context_action`.
+# Actions of :attr:`MapView.context_action`.
 CONTEXT_ACTIONS = ("dispatch_here", "open_feed", "venue_dossier")
 _MAX_BLOCKED_KEPT = 200
 _MAX_ERRORS_KEPT = 200
+# Seconds before reloading after the renderer died, by how many times it died in a row: at once
+# the first time (the map must be back within 5 s), then backing off so a renderer that dies on
+# start-up does not become a tight reload loop.
+RELOAD_DELAYS_S = (0.3, 2.0, 5.0, 15.0, 30.0, 60.0)
+# A page that stayed up this long after a reload starts the count of deaths in a row afresh.
+STABLE_AFTER_S = 120.0
+# A reloaded page that is not ready after this long counts as another failure.
+RELOAD_WATCHDOG_S = 30.0
 
 
 class RequestGuard(QWebEngineUrlRequestInterceptor):
@@ -174,10 +190,14 @@ class MapView(QWidget):
             (both empty for a place on the map), and the WGS-84 lat, lon.
         shape_drawn(str): a geofence was drawn: a GeoJSON Feature (WGS-84) — a Polygon, or a
             Point with ``properties.radius_m`` for a circle.
-        page_ready(): the page is up; everything queued so far has been sent.
-        load_failed(str): the page could not be loaded or started, its renderer process died
-            (recreate the view), or the tile file is not usable (the map then shows the plain
-            background); the reason, in English.
+        page_ready(): the page is up; everything queued so far has been sent (once).
+        load_failed(str): the page could not be loaded or started, or the tile file is not
+            usable (the map then shows the plain background); the reason, in English.
+        renderer_lost(str): the page's renderer process died; the view reloads the page by
+            itself (see :data:`RELOAD_DELAYS_S`); the reason, in English.
+        restored(): the page was reloaded and has its state back (after renderer_lost).
+        status_notice(str): a line for the status bar, translated; empty when there is nothing
+            more to say (the map is back).
         follow_changed(str, str): the operator started (kind, id) or stopped ("", "") following
             an entity from the page.
         request_blocked(str): the page tried to fetch something outside the program (URL).
@@ -190,6 +210,9 @@ class MapView(QWidget):
     load_failed = Signal(str)
     follow_changed = Signal(str, str)
     request_blocked = Signal(str)
+    renderer_lost = Signal(str)
+    restored = Signal()
+    status_notice = Signal(str)
 
     def __init__(self, config: MapConfig | None = None, parent: QWidget | None = None) -> None:
         """Create the view and start loading the page (returns at once).
@@ -203,8 +226,15 @@ class MapView(QWidget):
         self._config = config or MapConfig()
         self._ready = False
         self._outbox: list[str] = []
-        self._queue = UpdateQueue()
+        self._state = PageState(self._config.trail_points)
+        self._queue = UpdateQueue(self._state.apply)
         self.script_errors: list[str] = []
+        self._ever_ready = False
+        self._recovering = False
+        self._deaths = 0  # renderer deaths in a row (see STABLE_AFTER_S)
+        self._up_since: float | None = None  # time.monotonic() when the page was last ready
+        self._lost_at = 0.0
+        self.reloads = 0  # pages reloaded after the renderer died (tests, diagnostics)
 
         # Creation order matters: the view (and the page inside it) must be destroyed before the
         # profile, and Qt deletes children in creation order.
@@ -237,6 +267,13 @@ class MapView(QWidget):
         self._tick = QTimer(self)
         self._tick.setInterval(max(1, round(1000.0 / self._config.tick_hz)))
         self._tick.timeout.connect(self.flush)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.timeout.connect(self._reload)
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.setInterval(round(RELOAD_WATCHDOG_S * 1000))
+        self._watchdog.timeout.connect(self._reload_stalled)
 
         self.replay = ReplayController(self)
         self.replay_bar = ReplayBar(self.replay, self)
@@ -257,9 +294,9 @@ class MapView(QWidget):
             self._handler.tile_file_opened.connect(self._on_tiles_opened)
             self._handler.tile_file_failed.connect(self._on_tiles_failed)
             self._handler.open_tile_file(self._config.tile_file)
-        url = QUrl(f"{BASE_URL}index.html")
-        url.setQuery(f"lang={self._config.language}")
-        self._page.load(url)
+        self._url = QUrl(f"{BASE_URL}index.html")
+        self._url.setQuery(f"lang={self._config.language}")
+        self._page.load(self._url)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -281,6 +318,16 @@ class MapView(QWidget):
     def page(self) -> QWebEnginePage:
         """The web page (for tests: ``runJavaScript``)."""
         return self._page
+
+    @property
+    def state(self) -> PageState:
+        """What the page should be showing (restored into a reloaded page)."""
+        return self._state
+
+    @property
+    def is_recovering(self) -> bool:
+        """Whether the renderer died and the page is not back yet."""
+        return self._recovering
 
     @property
     def blocked_requests(self) -> list[str]:
@@ -317,8 +364,9 @@ class MapView(QWidget):
         if not isinstance(parsed, dict) or parsed.get("type") != "FeatureCollection":
             raise ValueError("district outlines must be a GeoJSON FeatureCollection")
         own = None if jurisdiction in (None, "", "city") else str(jurisdiction)
-        self._send_raw('{"op":"districts","jurisdiction":' + json.dumps(own)
-                       + ',"geojson":' + geojson + "}")
+        text = '{"op":"districts","jurisdiction":' + json.dumps(own) + ',"geojson":' + geojson + "}"
+        self._state.districts = text
+        self._send_raw(text)
 
     def set_entities(self, kind: str, records: Iterable[Mapping[str, Any]]) -> None:
         """Replace every entity of ``kind`` (e.g. all venues at start-up).
@@ -342,6 +390,7 @@ class MapView(QWidget):
             fields = {k: v for k, v in r.items() if k != "id"}
             items.append([str(r["id"]), fields])
         self._queue.discard_kind(kind)
+        self._state.replace(kind, items)
         self._send({"op": "replace", "kind": kind, "items": items})
 
     # ------------------------------------------------------------------ live updates
@@ -379,6 +428,7 @@ class MapView(QWidget):
     # ------------------------------------------------------------------ view control
     def select(self, kind: str, entity_id: str) -> None:
         """Highlight an entity (does not emit :attr:`entity_selected`); empty kind clears."""
+        self._state.set_selection(kind, entity_id)
         self._send({"op": "select", "kind": kind, "id": entity_id})
 
     def clear_selection(self) -> None:
@@ -387,15 +437,15 @@ class MapView(QWidget):
 
     def focus(self, kind: str, entity_id: str, zoom: int = 16) -> None:
         """Centre the map on an entity, zooming in to at least ``zoom``."""
-        self._send({"op": "focus", "kind": kind, "id": entity_id, "zoom": zoom})
+        self._send({"op": "focus", "kind": kind, "id": entity_id, "zoom": zoom}, kept=False)
 
     def center_on(self, lat: float, lon: float, zoom: int | None = None) -> None:
         """Centre the map on a WGS-84 point."""
-        self._send({"op": "view", "lat": lat, "lon": lon, "zoom": zoom})
+        self._send({"op": "view", "lat": lat, "lon": lon, "zoom": zoom}, kept=False)
 
     def fit_jurisdiction(self) -> None:
         """Fit the view to the jurisdiction's district (or the whole city)."""
-        self._send({"op": "view", "fit": True})
+        self._send({"op": "view", "fit": True}, kept=False)
 
     def follow(self, kind: str, entity_id: str,
                trail: Sequence[tuple[float, float]] | None = None) -> None:
@@ -406,17 +456,20 @@ class MapView(QWidget):
             entity_id: its id.
             trail: optional recent (lat, lon) positions to start the trail with.
         """
+        self._state.set_follow(kind, entity_id, trail or ())
         self._send({"op": "follow", "kind": kind, "id": entity_id,
                     "trail": [list(p) for p in trail or ()]})
 
     def stop_follow(self) -> None:
         """Leave follow mode."""
+        self._state.set_follow("", "")
         self._send({"op": "unfollow"})
 
     def set_layer_visible(self, layer: str, visible: bool) -> None:
         """Show or hide a layer: one of :data:`LAYERS`."""
         if layer not in LAYERS:
             raise ValueError(f"unknown layer {layer!r} (expected one of {LAYERS})")
+        self._state.layers[layer] = bool(visible)
         self._send({"op": "layer", "name": layer, "visible": bool(visible)})
 
     # ------------------------------------------------------------------ geofences
@@ -425,16 +478,17 @@ class MapView(QWidget):
         :attr:`shape_drawn`."""
         if shape not in ("polygon", "circle"):
             raise ValueError("shape must be 'polygon' or 'circle'")
-        self._send({"op": "draw", "shape": shape})
+        self._send({"op": "draw", "shape": shape}, kept=False)
 
     def cancel_drawing(self) -> None:
         """Abandon a drawing in progress."""
-        self._send({"op": "draw", "shape": None})
+        self._send({"op": "draw", "shape": None}, kept=False)
 
     def set_fences(self, geojson: str | Mapping[str, Any]) -> None:
         """Show these geofences (a FeatureCollection as made by
         :func:`app.geo.geofence.fences_to_geojson`); replaces the shown set and any draft."""
         fc = json.loads(geojson) if isinstance(geojson, str) else geojson
+        self._state.fences = fc
         self._send({"op": "fences", "geojson": fc})
 
     # ------------------------------------------------------------------ replay
@@ -459,14 +513,17 @@ class MapView(QWidget):
         self.replay.load(tracks, t0, t1)
         flat = {uid: [v for p in track for v in p] for uid, track in self.replay.tracks.items()}
         self._replay_t = None
-        self._send({"op": "replay_load", "tracks": flat, "labels": dict(labels or {}),
-                    "t0": self.replay.t0, "t1": self.replay.t1})
+        message = {"op": "replay_load", "tracks": flat, "labels": dict(labels or {}),
+                   "t0": self.replay.t0, "t1": self.replay.t1}
+        self._state.replay = message
+        self._send(message)
         self.replay_bar.show()
 
     def stop_replay(self) -> None:
         """End the replay and hide its bar."""
         self.replay.clear()
         self.replay_bar.hide()
+        self._state.replay = None
         self._send({"op": "replay_stop"})
 
     @Slot(float)
@@ -492,30 +549,77 @@ class MapView(QWidget):
             self._page.runJavaScript(script, 0, callback)
 
     # ------------------------------------------------------------------ internals
-    def _send(self, message: Mapping[str, Any]) -> None:
+    def _send(self, message: Mapping[str, Any], kept: bool = True) -> None:
         self._send_raw(json.dumps(message, ensure_ascii=False, separators=(",", ":"),
-                                  allow_nan=False))
+                                  allow_nan=False), kept)
 
-    def _send_raw(self, text: str) -> None:
+    def _send_raw(self, text: str, kept: bool = True) -> None:
+        """Send now, or queue until the page is ready. While the page is being reloaded after
+        its renderer died, messages whose effect :class:`PageState` keeps (``kept``) are not
+        queued: the restored state already holds them."""
         if self._ready:
             self._bridge.push.emit(text)
-        else:
+        elif not (self._recovering and kept):
             self._outbox.append(text)
 
     @Slot(bool)
     def _on_load_finished(self, ok: bool) -> None:
-        if not ok:
-            log.error("the map page failed to load")
-            self.load_failed.emit("the map page failed to load")
+        if ok:
+            return
+        if self._recovering:
+            if not self._reload_timer.isActive():
+                self._reload_failed("the reloaded map page failed to load")
+            return
+        log.error("the map page failed to load")
+        self.load_failed.emit("the map page failed to load")
 
     @Slot(QWebEnginePage.RenderProcessTerminationStatus, int)
     def _on_renderer_gone(self, status: QWebEnginePage.RenderProcessTerminationStatus,
                           code: int) -> None:
-        message = f"the map page's renderer stopped ({status.name}, exit code {code})"
-        log.error("%s; the map must be recreated", message)
+        status_name = getattr(status, "name", str(status))
+        self._reload_failed(f"the map page's renderer stopped ({status_name}, exit code {code})")
+
+    def _reload_failed(self, reason: str) -> None:
+        """The page is gone (renderer died, or a reload failed): reload it after a delay that
+        grows while it keeps failing."""
+        now = time.monotonic()
+        if self._up_since is not None and now - self._up_since >= STABLE_AFTER_S:
+            self._deaths = 0
+        self._deaths += 1
+        self._up_since = None
+        delay = RELOAD_DELAYS_S[min(self._deaths, len(RELOAD_DELAYS_S)) - 1]
+        if not self._recovering:
+            self._lost_at = now
+            if self._outbox:  # the state kept holds them; transient ones are moot now
+                log.info("dropping %d map messages the lost page never got", len(self._outbox))
+            self._outbox.clear()
         self._ready = False
+        self._recovering = True
         self._tick.stop()
-        self.load_failed.emit(message)
+        self._watchdog.stop()
+        log.error("%s; reloading the map in %.1f s (failure %d in a row)", reason, delay,
+                  self._deaths)
+        self._reload_timer.start(round(delay * 1000))
+        self.renderer_lost.emit(reason)
+        if self._deaths == 1:
+            notice = self.tr("The map's renderer process exited; reloading the map…")
+        else:
+            notice = self.tr("The map's renderer process keeps exiting; reloading the map in "
+                             "%1 s…").replace("%1", f"{delay:g}")
+        self.status_notice.emit(notice)
+
+    @Slot()
+    def _reload(self) -> None:
+        log.info("reloading the map page")
+        self.reloads += 1
+        self._watchdog.start()
+        self._page.load(self._url)
+
+    @Slot()
+    def _reload_stalled(self) -> None:
+        if self._recovering:
+            self._reload_failed(
+                f"the reloaded map page was not ready after {RELOAD_WATCHDOG_S:g} s")
 
     @Slot(object)
     def _on_tiles_opened(self, info: TileInfo) -> None:
@@ -556,6 +660,7 @@ class MapView(QWidget):
         if kind == "ready":
             self._on_ready()
         elif kind == "select":
+            self._state.set_selection(str(msg["kind"]), str(msg["id"]))
             self.entity_selected.emit(str(msg["kind"]), str(msg["id"]))
         elif kind == "context":
             action = str(msg["action"])
@@ -569,7 +674,21 @@ class MapView(QWidget):
             feature["geometry"] = self._geometry_to_wgs84(feature["geometry"])
             self.shape_drawn.emit(json.dumps(feature, ensure_ascii=False))
         elif kind == "follow":
+            self._state.set_follow(str(msg["kind"]), str(msg["id"]))
             self.follow_changed.emit(str(msg["kind"]), str(msg["id"]))
+        elif kind == "layer":  # the operator switched a layer in the page's layer control
+            name = str(msg["name"])
+            if name not in LAYERS:
+                raise ValueError(f"unknown layer {name!r}")
+            if self._ready:  # not the page's own start-up
+                self._state.layers[name] = bool(msg["visible"])
+        elif kind == "view":  # the map was moved (by the operator, follow mode or Python)
+            lat, lon = self._to_wgs84(float(msg["lat"]), float(msg["lon"]), msg.get("crs", ""))
+            zoom = float(msg["zoom"])
+            if not all(math.isfinite(v) for v in (lat, lon, zoom)):
+                raise ValueError("a view that is not finite")
+            if self._ready:  # not the page's start-up position
+                self._state.view = (lat, lon, zoom)
         elif kind == "error":
             message = str(msg.get("message", ""))
             if len(self.script_errors) < _MAX_ERRORS_KEPT:
@@ -581,17 +700,46 @@ class MapView(QWidget):
             raise ValueError(f"unknown message type {kind!r}")
 
     def _on_ready(self) -> None:
-        if self._ready:  # a reload: the page lost its state; nothing to replay here
-            log.warning("the map page was reloaded")
+        self._watchdog.stop()
+        self._up_since = time.monotonic()
+        if not self._ever_ready and not self._recovering:
+            self._ready = True
+            self._ever_ready = True
+            for text in self._outbox:
+                self._bridge.push.emit(text)
+            self._outbox.clear()
+            self.flush()
+            self._tick.start()
+            log.info("map page ready")
+            self.page_ready.emit()
             return
+        # A new page after the renderer died (or the page reloaded itself): it has lost
+        # everything; give it the state back, then what was queued meanwhile.
+        was_recovering = self._recovering
         self._ready = True
+        self._recovering = False
+        messages = self._state.restore_messages(
+            self.replay.time if self._state.replay is not None else None)
+        for text in messages:
+            self._bridge.push.emit(text)
         for text in self._outbox:
             self._bridge.push.emit(text)
         self._outbox.clear()
         self.flush()
         self._tick.start()
-        log.info("map page ready")
-        self.page_ready.emit()
+        counts = self._state.counts()
+        if was_recovering:
+            log.warning("map page reloaded %.1f s after its renderer died; restored %s",
+                        self._up_since - self._lost_at,
+                        ", ".join(f"{n} {k}" for k, n in sorted(counts.items()) if n) or
+                        "an empty map")
+        else:
+            log.warning("the map page was reloaded; its state was restored")
+        self.status_notice.emit("")
+        if not self._ever_ready:
+            self._ever_ready = True
+            self.page_ready.emit()
+        self.restored.emit()
 
 
 __all__ = ["CONTEXT_ACTIONS", "LAYERS", "EntityKind", "MapBridge", "MapConfig", "MapView",
