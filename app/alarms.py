@@ -8,6 +8,7 @@ telling the JT/T 808 tracker) and records who acknowledged it and when.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import itertools
 import logging
 from collections.abc import Callable
@@ -15,9 +16,35 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from models.base import utcnow
+from models.clock import Clock
+from models.clock import installed as installed_clock
 
 log = logging.getLogger("app.alarms")
+
+
+class AlarmSeverity(enum.IntEnum):
+    """How urgently an alarm needs the dispatcher: higher goes first on the alarm bar."""
+
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+    EMERGENCY = 3  # an officer or crew in danger: pre-empts everything, with sound
+
+
+#: The one place that ranks alarm kinds. Kinds not listed are NORMAL.
+SEVERITY_BY_KIND: dict[str, AlarmSeverity] = {
+    "radio_emergency": AlarmSeverity.EMERGENCY,
+    "vehicle_sos": AlarmSeverity.EMERGENCY,
+    "escalation": AlarmSeverity.HIGH,
+    "transcript_finding": AlarmSeverity.HIGH,
+    "geofence": AlarmSeverity.NORMAL,
+    "recorder_not_live": AlarmSeverity.LOW,
+}
+
+
+def severity_of(kind: str) -> AlarmSeverity:
+    """The severity of an alarm kind (NORMAL for kinds not ranked)."""
+    return SEVERITY_BY_KIND.get(kind, AlarmSeverity.NORMAL)
 
 
 @dataclass(slots=True)
@@ -37,6 +64,11 @@ class Alarm:
     key: str | None = None
     on_ack: Callable[[str], None] | None = field(default=None, repr=False)
 
+    @property
+    def severity(self) -> AlarmSeverity:
+        """How urgent the alarm is (from its kind)."""
+        return severity_of(self.kind)
+
 
 class AlarmCenter(QObject):
     """Pending and acknowledged alarms. Use on the UI thread only.
@@ -49,8 +81,9 @@ class AlarmCenter(QObject):
     raised = Signal(object)
     changed = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
+        self._clock = clock or installed_clock()
         self._ids = itertools.count(1)
         self._alarms: list[Alarm] = []
 
@@ -69,8 +102,8 @@ class AlarmCenter(QObject):
             for pending in self.pending:
                 if pending.kind == kind and pending.key == key:
                     return pending
-        alarm = Alarm(next(self._ids), kind, text, utcnow(), unit_id, incident_number, lat, lon,
-                      key=key, on_ack=on_ack)
+        alarm = Alarm(next(self._ids), kind, text, self._clock.now(), unit_id, incident_number,
+                      lat, lon, key=key, on_ack=on_ack)
         self._alarms.append(alarm)
         log.warning("alarm %s: %s", kind, text,
                     extra={"event": "alarm_raised", "kind": kind, "alarm_id": alarm.id})
@@ -80,15 +113,19 @@ class AlarmCenter(QObject):
 
     @property
     def pending(self) -> list[Alarm]:
-        """Unacknowledged alarms, oldest first."""
-        return [a for a in self._alarms if a.acknowledged_at is None]
+        """Unacknowledged alarms, most severe first, then oldest first within a severity.
+
+        Age is the order of raising (ids only grow), so a clock step cannot reorder them.
+        """
+        return sorted((a for a in self._alarms if a.acknowledged_at is None),
+                      key=lambda a: (-a.severity, a.id))
 
     @Slot(int, str)
     def acknowledge(self, alarm_id: int, operator: str) -> bool:
         """Acknowledge one alarm; False if it is unknown or already acknowledged."""
         for alarm in self._alarms:
             if alarm.id == alarm_id and alarm.acknowledged_at is None:
-                alarm.acknowledged_at = utcnow()
+                alarm.acknowledged_at = self._clock.now()
                 alarm.acknowledged_by = operator
                 log.info("alarm %d acknowledged by %s", alarm_id, operator,
                          extra={"event": "alarm_acknowledged", "alarm_id": alarm_id})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from app.dispatch.timers import TimerInputs, TimerPhase, TimerReading, timer_reading
 from app.labels import label, local_time
-from models.enums import IncidentCategory, IncidentPriority, IncidentSource
+from models.clock import utcnow
+from models.enums import IncidentCategory, IncidentPriority, IncidentSource, IncidentStatus
 from widgets.dispatch.common import format_elapsed, timer_colour
 from widgets.row_model import Column
 from widgets.style import INCIDENT_STATUS_COLOURS, PRIORITY_COLOURS
@@ -91,10 +90,19 @@ class IncidentsPanel(RowTablePanel):
             self.table.resizeColumnToContents(4)
 
     def _reading(self, row: object) -> TimerReading | None:
+        # Looked up by the row's incident id, never by position: the incidents and the timer
+        # inputs arrive from two queries, and a row inserted in between must not borrow its
+        # neighbour's timer.
+        status = getattr(row, "status", None)
+        if isinstance(status, IncidentStatus) and not status.is_open:
+            return None  # closed in this refresh: the timer inputs may still say open
         inputs = self._timers.get(getattr(row, "id", -1))
+        if inputs is None and status is IncidentStatus.NEW:
+            # a new incident whose timer inputs are not loaded yet: it waits since its report
+            inputs = TimerInputs(row.id, row.priority, status, row.reported_at)  # type: ignore[attr-defined]
         if inputs is None:
             return None
-        return timer_reading(inputs, dt.datetime.now(dt.UTC))
+        return timer_reading(inputs, utcnow())
 
     def _timer_sort_key(self, row: object) -> float:
         reading = self._reading(row)

@@ -5,14 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +35,47 @@ from widgets.filter_proxy import RowFilterProxy
 from widgets.row_model import ROW_ROLE, Column, RowTableModel
 
 _MAX_INITIAL_WIDTH = 220
+
+
+class ElidedTooltipDelegate(QStyledItemDelegate):
+    """Cells are elided with "…"; a cell whose text does not fit shows it in full on hover.
+
+    Columns with a tooltip of their own keep it.
+    """
+
+    def cell_tooltip(self, view: QAbstractItemView,
+                     index: QModelIndex | QPersistentModelIndex) -> str:
+        """What hovering the cell shows: its own tooltip, else its text when it is cut."""
+        own = index.data(Qt.ItemDataRole.ToolTipRole)
+        if own:
+            return str(own)
+        option = QStyleOptionViewItem()
+        option.initFrom(view.viewport())
+        option.rect = view.visualRect(index)
+        self.initStyleOption(option, index)
+        text = option.text
+        if not text or option.rect.isEmpty():
+            return ""
+        style = view.style() or QApplication.style()
+        area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        fits = option.fontMetrics.horizontalAdvance(text) <= area.width() - 2 * margin
+        return "" if fits else text
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem,
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
+        if event is not None and view is not None and event.type() == QEvent.Type.ToolTip \
+                and index.isValid():
+            text = self.cell_tooltip(view, index)
+            if text:
+                QToolTip.showText(event.globalPos(), text, view.viewport(),
+                                  view.visualRect(index))
+                return True
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().helpEvent(event, view, option, index)
 
 
 class RowTablePanel(QWidget):
@@ -42,6 +97,7 @@ class RowTablePanel(QWidget):
         self.proxy = RowFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._sized = False
+        self._refreshing = False
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName(f"{name}Filter")
@@ -61,6 +117,9 @@ class RowTablePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tooltips = ElidedTooltipDelegate(self.table)
+        self.table.setItemDelegate(self.tooltips)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):
@@ -82,8 +141,14 @@ class RowTablePanel(QWidget):
     def set_rows(self, rows: Sequence[Any]) -> None:
         """Show the latest rows (from a live query)."""
         selected = self.selected_id()
-        self.model.set_rows(rows)
-        if selected is not None and self.model.position(selected) is None:
+        self._refreshing = True
+        try:
+            self.model.set_rows(rows)
+        finally:
+            self._refreshing = False
+        if selected is not None and self.selected_id() != selected:
+            # the selected row vanished or was filtered out (an incident just closed): Qt
+            # moved the selection to a neighbour; a dispatcher must not act on that one
             self.table.selectionModel().clear()
             self.table.setCurrentIndex(QModelIndex())
         if rows and not self._sized:
@@ -131,7 +196,7 @@ class RowTablePanel(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
-        if indexes:
+        if indexes and not self._refreshing:  # a refresh never selects a row by itself
             row = self.proxy.data(indexes[0], ROW_ROLE)
             if row is not None:
                 self.row_selected.emit(row.id)

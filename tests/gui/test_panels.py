@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.directory import IncidentRow, UnitRow
@@ -82,3 +83,85 @@ def test_incidents_most_urgent_first_then_oldest_and_open_only(qtbot: QtBot) -> 
     panel.open_only.setChecked(False)
     assert "20261127-0004" in _column_texts(panel.table, 0)
     assert panel.count_label.text() == "4 of 4"
+
+
+def test_an_incident_closed_under_the_selection_leaves_no_selection(qtbot: QtBot) -> None:
+    panel = IncidentsPanel()
+    qtbot.addWidget(panel)
+    picked: list[int] = []
+    panel.incident_selected.connect(picked.append)
+    rows = [_incident(1, 2, 10), _incident(2, 2, 5), _incident(3, 2, 1)]
+    panel.set_rows(rows)
+    assert panel.select_incident(2)
+    # F9 closed incident 2: the refresh hides it (open only) ...
+    panel.set_rows([rows[0], dataclasses.replace(rows[1], status=IncidentStatus.CLOSED),
+                    rows[2]])
+    # ... and a second F9 must not act on the neighbour Qt would have moved to
+    assert panel.selected_id() is None
+    assert picked == [2]  # no other incident was announced as selected
+
+
+def test_timers_stay_with_their_incident_when_one_is_inserted_above(qtbot: QtBot) -> None:
+    from app.dispatch.timers import TimerInputs
+    from models.clock import FixedClock, install
+
+    previous = install(FixedClock(NOW))
+    try:
+        panel = IncidentsPanel()
+        qtbot.addWidget(panel)
+        old = [_incident(1, 3, 10), _incident(2, 2, 5)]
+        inputs = [TimerInputs(r.id, r.priority, r.status, r.reported_at) for r in old]
+        panel.set_rows(old)
+        panel.set_timers(inputs)
+
+        def timers() -> dict[str, str]:
+            return dict(zip(_column_texts(panel.table, 0), _column_texts(panel.table, 4),
+                            strict=True))
+
+        assert timers() == {"20261127-0002": "05:00", "20261127-0001": "10:00"}
+        urgent = _incident(3, 1, 1)  # most urgent: sorted to the top row
+        panel.set_rows([*old, urgent])  # the timers query has not answered yet
+        assert _column_texts(panel.table, 0)[0] == "20261127-0003"
+        assert timers() == {"20261127-0003": "01:00", "20261127-0002": "05:00",
+                            "20261127-0001": "10:00"}
+        panel.set_timers([*inputs, TimerInputs(3, 1, urgent.status, urgent.reported_at)])
+        assert timers()["20261127-0003"] == "01:00"
+        # closed in this refresh while the timer inputs still say open: no running timer
+        panel.open_only.setChecked(False)
+        panel.set_rows([dataclasses.replace(old[0], status=IncidentStatus.CLOSED), old[1],
+                        urgent])
+        assert timers()["20261127-0001"] == ""
+    finally:
+        install(previous)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the offscreen tooltip
+def test_cut_cells_end_in_an_ellipsis_and_show_their_full_text_on_hover(
+        qtbot: QtBot) -> None:
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    panel = IncidentsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    row = dataclasses.replace(_incident(1, 2, 5), units=("朝阳01", "朝阳02", "朝阳03"),
+                              venue_name="北京市朝阳区三里屯太古里南区地下一层某某娱乐会所")
+    panel.set_rows([row])
+    venue_col = 6
+    panel.table.setColumnWidth(venue_col, 60)
+    index = panel.table.model().index(0, venue_col)
+    full = "北京市朝阳区三里屯太古里南区地下一层某某娱乐会所"
+    assert panel.tooltips.cell_tooltip(panel.table, index) == full
+    number = panel.table.model().index(0, 0)
+    panel.table.setColumnWidth(0, 300)
+    assert panel.tooltips.cell_tooltip(panel.table, number) == ""  # fits: no tooltip
+    # a real hover shows it
+    rect = panel.table.visualRect(index)
+    viewport = panel.table.viewport()
+    event = QHelpEvent(QHelpEvent.Type.ToolTip, rect.center(),
+                       viewport.mapToGlobal(rect.center()))
+    QApplication.sendEvent(viewport, event)
+    qtbot.waitUntil(lambda: QToolTip.text() == full, timeout=2000)
+    QToolTip.hideText()
