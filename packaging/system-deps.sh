@@ -17,9 +17,12 @@ libxkbcommon-x11-0 libxtst6 libgl1 libxfixes3 libxrandr2 libxcb-glx0 libxkbfile1
 libxkbcommon0 libdbus-1-3 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 fontconfig fonts-noto-cjk xvfb xauth libportaudio2 espeak-ng"
 
-# `--test` adds what only the test suite needs: a PostgreSQL server for the shared-database tests.
+# `--test` adds what only the test suite needs: a PostgreSQL server for the shared-database tests,
+# and GStreamer's RTSP server with H.264/H.265 encoders and Debian's python3-gi for the RTSP
+# camera tests (tests/integration/media/rtsp_server.py runs under /usr/bin/python3).
 if [ "${1:-}" = "--test" ]; then
-    PKGS="$PKGS postgresql"
+    PKGS="$PKGS postgresql gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good \
+gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-rtsp gstreamer1.0-libav"
 fi
 
 # Python's venv module (a minimal Debian has python3 without ensurepip).

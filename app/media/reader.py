@@ -38,6 +38,7 @@ import numpy as np
 from app.media.clock import PacingClock
 from app.media.ring import PacketRing, RingEntry
 from app.media.types import MediaError, SourceSpec, SourceState, SourceStats
+from app.priority import Background, lower_this_thread
 from models.base import utcnow
 from models.enums import MediaKind
 
@@ -128,12 +129,31 @@ class _ClipJob:
     origin_s: float | None = None
     origin_mono: float = 0.0
     last_dts: dict[int, int] = field(default_factory=dict)
+    #: per stream whose pictures may come split: the picture being put together
+    #: (data, pts, dts, key frame, time base)
+    held: dict[int, tuple[bytearray, int, int, bool, Any]] = field(default_factory=dict)
+    merge: frozenset[int] = frozenset()
     first_utc: dt.datetime | None = None
     last_utc: dt.datetime | None = None
     packets: int = 0
 
 
 _MP4_CODECS = frozenset({"h264", "hevc", "aac", "mp3"})
+#: QuickTime also holds the G.711 sound of IP cameras (PCMU/PCMA), which MP4 and Matroska
+#: do not
+_MOV_CODECS = _MP4_CODECS | {"pcm_mulaw", "pcm_alaw", "pcm_s16be", "pcm_s16le"}
+#: Annex B video whose demuxer may hand one picture over as several packets with the same
+#: timestamps (RTP: one per slice or parameter-set group); a clip puts them back together
+_SPLIT_PICTURES = frozenset({"h264", "hevc"})
+
+
+def _clip_suffix(codecs: set[str]) -> str:
+    """The container a clip of these codecs is written in (packets are never re-encoded)."""
+    if codecs <= _MP4_CODECS:
+        return ".mp4"
+    if codecs <= _MOV_CODECS:
+        return ".mov"
+    return ".mkv"
 
 
 def _input_format(kind: MediaKind) -> tuple[str | None, dict[str, str]]:
@@ -272,9 +292,11 @@ class SourceReader:
     def request_clip(self, before_s: float, after_s: float, base_path: Path) -> Future[ClipResult]:
         """Cut a clip: ``before_s`` from the ring plus ``after_s`` still to come.
 
-        The file is ``base_path`` with ``.mp4`` (H.264/HEVC with AAC/MP3) or ``.mkv`` (any
-        other codecs) appended; packets are copied, never re-encoded. The future resolves
-        when the clip is complete, or earlier with what there is if the connection ends.
+        The file is ``base_path`` with ``.mp4`` (H.264/HEVC with AAC/MP3), ``.mov`` (with
+        G.711 sound) or ``.mkv`` (any other codecs) appended; packets are copied, never
+        re-encoded (pictures that arrived split into several packets are joined). The future
+        resolves when the clip is complete, or earlier with what there is if the connection
+        ends.
         """
         if before_s < 0 or after_s < 0:
             raise ValueError("clip lengths must not be negative")
@@ -298,6 +320,7 @@ class SourceReader:
         self._detail = detail
 
     def _run(self) -> None:
+        lower_this_thread(Background.MEDIA)
         backoff = self.config.backoff_initial_s
         first = True
         try:
@@ -390,7 +413,7 @@ class SourceReader:
             now = time.monotonic()
             is_video = video is not None and packet.stream_index == video.index
             entry = RingEntry(packet, packet.stream_index, is_video, bool(packet.is_keyframe),
-                              packet.size, now, utcnow())
+                              packet.size, now, utcnow(), packet.dts)
             self.ring.append(entry)
             self._serve_clips(container, entry)
             if is_video:
@@ -549,18 +572,30 @@ class SourceReader:
             return
         indexes = sorted({e.stream_index for e in backlog} | {
             s.index for s in (*container.streams.video[:1], *container.streams.audio[:1])})
-        codecs = {container.streams[i].codec_context.name for i in indexes}
-        suffix = ".mp4" if codecs <= _MP4_CODECS else ".mkv"
-        path = req.base_path.with_name(req.base_path.name + suffix)
+        names = {i: container.streams[i].codec_context.name for i in indexes}
+        path = req.base_path.with_name(req.base_path.name + _clip_suffix(set(names.values())))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             output = av.open(str(path), "w")
-            streams = {i: output.add_stream_from_template(container.streams[i]) for i in indexes}
+            supported = output.supported_codecs
+            skipped = [n for n in names.values() if n not in supported]
+            if skipped:  # better the pictures without the sound than no clip at all
+                log.warning("clip %s: %s cannot be stored without re-encoding, left out",
+                            path, ", ".join(skipped))
+            streams = {i: output.add_stream_from_template(container.streams[i])
+                       for i in indexes if names[i] in supported}
         except _CLIP_ERRORS as exc:
             req.future.set_exception(MediaError(f"cannot write clip {path}: {exc}"))
             return
+        if not streams:
+            with contextlib.suppress(*_CLIP_ERRORS):
+                output.close()
+            path.unlink(missing_ok=True)
+            req.future.set_exception(MediaError(f"cannot write clip {path}: no codec fits"))
+            return
         job = _ClipJob(req, output, path, streams, end_mono=req.requested_mono + req.after_s,
-                       origin_mono=backlog[0].received_mono)
+                       origin_mono=backlog[0].received_mono,
+                       merge=frozenset(i for i in streams if names[i] in _SPLIT_PICTURES))
         self._clips.append(job)
         for e in backlog:
             self._write(job, e)
@@ -586,27 +621,50 @@ class SourceReader:
             dts = (dts - shift) if dts is not None else pts
         if pts < 0 or dts < 0:
             return
-        last = job.last_dts.get(entry.stream_index)
-        if last is not None and dts <= last:
-            return  # a timestamp jump the muxer would refuse
-        packet = av.Packet(bytes(src))
-        packet.pts, packet.dts = pts, dts
-        packet.time_base = tb
-        packet.is_keyframe = entry.is_key
-        packet.stream = out_stream
-        try:
-            job.output.mux(packet)
-        except _NETWORK_ERRORS as exc:
-            log.debug("clip %s: packet refused: %s", job.path, exc)
+        index = entry.stream_index
+        if index in job.merge:
+            held = job.held.get(index)
+            if held is not None and held[2] == dts:  # the rest of the same picture
+                held[0].extend(bytes(src))
+                if entry.is_key and not held[3]:
+                    job.held[index] = (held[0], held[1], dts, True, tb)
+            else:
+                self._mux_held(job, index)
+                job.held[index] = (bytearray(bytes(src)), pts, dts, entry.is_key, tb)
+        elif not self._mux(job, index, bytes(src), pts, dts, entry.is_key, tb):
             return
-        job.last_dts[entry.stream_index] = dts
-        job.packets += 1
         if job.first_utc is None:
             job.first_utc = entry.received_utc
         job.last_utc = entry.received_utc
 
+    def _mux_held(self, job: _ClipJob, index: int) -> None:
+        held = job.held.pop(index, None)
+        if held is not None:
+            self._mux(job, index, bytes(held[0]), *held[1:])
+
+    def _mux(self, job: _ClipJob, index: int, data: bytes, pts: int, dts: int, key: bool,
+             tb: Any) -> bool:
+        last = job.last_dts.get(index)
+        if last is not None and dts <= last:
+            return False  # a timestamp jump the muxer would refuse
+        packet = av.Packet(data)
+        packet.pts, packet.dts = pts, dts
+        packet.time_base = tb
+        packet.is_keyframe = key
+        packet.stream = job.streams[index]
+        try:
+            job.output.mux(packet)
+        except _NETWORK_ERRORS as exc:
+            log.debug("clip %s: packet refused: %s", job.path, exc)
+            return False
+        job.last_dts[index] = dts
+        job.packets += 1
+        return True
+
     def _close_clip(self, job: _ClipJob) -> None:
         self._clips.remove(job)
+        for index in list(job.held):
+            self._mux_held(job, index)
         try:
             job.output.close()
         except _NETWORK_ERRORS as exc:

@@ -20,6 +20,8 @@ class RingEntry:
     """One packet with its arrival time.
 
     ``packet`` is whatever the demuxer returned (an ``av.Packet``); the ring never touches it.
+    ``dts`` is its decoding time stamp: consecutive video packets with the same one are parts
+    of one picture (RTSP hands a picture over as several packets), kept or dropped together.
     """
 
     packet: Any
@@ -29,6 +31,7 @@ class RingEntry:
     size: int
     received_mono: float
     received_utc: dt.datetime
+    dts: int | None = None
 
 
 class PacketRing:
@@ -76,7 +79,17 @@ class PacketRing:
     def _drop_head(self) -> None:
         head = self._entries.popleft()
         self._bytes -= head.size
-        # Never leave video packets at the head whose key frame is gone.
+        # Never leave the rest of a picture whose first part is gone (with any sound that
+        # came between its parts),
+        rest = 0
+        for i, e in enumerate(self._entries):
+            if e.is_video and e.stream_index == head.stream_index:
+                if not _same_picture(head, e):
+                    break
+                rest = i + 1
+        for _ in range(rest):
+            self._bytes -= self._entries.popleft().size
+        # nor video packets at the head whose key frame is gone.
         while self._entries and self._entries[0].is_video and not self._entries[0].is_key:
             self._bytes -= self._entries.popleft().size
 
@@ -98,8 +111,21 @@ class PacketRing:
                     break
         if start is None:
             return []
+        key = entries[start]
+        for j in range(start - 1, -1, -1):  # the key frame's first parts (sound may be between)
+            e = entries[j]
+            if e.is_video and e.stream_index == key.stream_index:
+                if not _same_picture(e, key):
+                    break
+                start = j
         return entries[start:]
 
     def __iter__(self) -> Iterator[RingEntry]:
         with self._lock:
             return iter(list(self._entries))
+
+
+def _same_picture(a: RingEntry, b: RingEntry) -> bool:
+    """Whether two video packets of a stream are parts of one picture."""
+    return (a.is_video and b.is_video and a.stream_index == b.stream_index
+            and a.dts is not None and a.dts == b.dts)

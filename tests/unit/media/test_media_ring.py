@@ -72,3 +72,34 @@ def test_ring_invariants(packets: list[tuple[float, bool, bool, int]], seconds: 
         for start in (0.0, t / 2, t):
             cut = ring.since(start)
             assert not cut or (cut[0].is_video and cut[0].is_key)
+
+
+def _split_key_frame(ring: PacketRing, t: float, dts: int) -> None:
+    """A key frame handed over as two packets (RTP: one per slice) with sound between."""
+    for i, video in enumerate((True, False, True)):
+        ring.append(RingEntry(packet=("pkt", t, i), stream_index=0 if video else 1,
+                              is_video=video, is_key=video, size=100,
+                              received_mono=t + i * 0.001,
+                              received_utc=T0 + dt.timedelta(seconds=t), dts=dts))
+
+
+def test_a_clip_starts_with_the_whole_key_frame_when_it_came_in_parts() -> None:
+    ring = PacketRing(seconds=30.0)
+    for k in range(3):
+        _split_key_frame(ring, float(k), dts=k * 90_000)
+        for j in range(1, 25):
+            ring.append(RingEntry(("pkt", k + j * 0.04), 0, True, False, 100, k + j * 0.04,
+                                  T0, dts=k * 90_000 + j * 3600))
+    cut = ring.since(1.5)  # the last key frame before 1.5 s is the one at 1 s, in two parts
+    assert [e.packet for e in cut[:3]] == [("pkt", 1.0, 0), ("pkt", 1.0, 1), ("pkt", 1.0, 2)]
+
+
+def test_trimming_drops_a_split_key_frame_whole() -> None:
+    ring = PacketRing(seconds=1.5)
+    _split_key_frame(ring, 3.0, dts=270_000)  # parts at 3.000 and 3.002 s, sound at 3.001 s
+    ring.append(RingEntry(("pkt", 3.04), 0, True, False, 100, 3.04, T0, dts=273_600))
+    # the window moves past the first part only (3.0005 s)
+    ring.append(RingEntry(("sound", 4.5005), 1, False, False, 100, 4.5005, T0))
+    kept = [e.packet for e in ring]
+    # never the second part of a picture whose first part is gone, nor pictures needing it
+    assert kept == [("sound", 4.5005)]
