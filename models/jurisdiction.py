@@ -1,7 +1,13 @@
 """Jurisdiction (管辖权限): the city centre sees everything, a district centre its own district.
 
 Until login exists, the setting ``console.jurisdiction`` decides a console's jurisdiction; every
-query that lists units, venues or incidents for display goes through :func:`scope`.
+query that lists units, officers, vehicles, body cameras, radios, venues, incidents or geofences
+for display goes through :func:`scope`.
+
+Where a thing belongs: a unit, officer, venue or incident by its own district; a vehicle and a
+body camera by the district of the unit they belong to; a radio by its unit's district (a radio
+with no unit by its officer's district); a geofence by its own district, and a city-wide fence
+(no district) applies to — and is shown to — every console.
 """
 
 from __future__ import annotations
@@ -9,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, or_, select
 
-from models.force import Unit
+from models.force import BodyCamera, Officer, RadioTerminal, Unit, Vehicle
+from models.geofence import Geofence
 from models.incidents import Incident
 from models.venues import Venue
 
@@ -71,19 +78,39 @@ class Jurisdiction:
         return CITY if self.adcode is None else self.adcode
 
 
-def scope(stmt: _S, entity: type[Unit | Venue | Incident], j: Jurisdiction) -> _S:
-    """Restrict a SELECT on units, venues or incidents to what ``j`` may see.
+Scoped = type[Unit | Venue | Incident | Officer | Vehicle | BodyCamera | RadioTerminal | Geofence]
+
+
+def scope(stmt: _S, entity: Scoped, j: Jurisdiction) -> _S:
+    """Restrict a SELECT on ``entity`` to the rows ``j`` may see (see the module docstring).
 
     A district centre sees its own district's rows; the city sees all rows, and city-level
-    units (no district) are visible to the city only.
+    units, officers and their devices (no district) are visible to the city only.
     """
     if j.is_city:
         return stmt
+    adcode = j.adcode
     if entity is Incident:
-        return stmt.where(Incident.district_adcode == j.adcode)
+        return stmt.where(Incident.district_adcode == adcode)
     if entity is Unit:
-        return stmt.where(Unit.district_adcode == j.adcode)
+        return stmt.where(Unit.district_adcode == adcode)
     if entity is Venue:
-        return stmt.where(Venue.district_adcode == j.adcode)
+        return stmt.where(Venue.district_adcode == adcode)
+    if entity is Officer:
+        return stmt.where(Officer.district_adcode == adcode)
+    units = select(Unit.id).where(Unit.district_adcode == adcode)
+    if entity is Vehicle:
+        return stmt.where(Vehicle.id.in_(
+            select(Unit.vehicle_id).where(Unit.district_adcode == adcode,
+                                          Unit.vehicle_id.is_not(None))))
+    if entity is BodyCamera:
+        return stmt.where(BodyCamera.unit_id.in_(units))
+    if entity is RadioTerminal:
+        officers = select(Officer.id).where(Officer.district_adcode == adcode)
+        return stmt.where(or_(RadioTerminal.unit_id.in_(units),
+                              and_(RadioTerminal.unit_id.is_(None),
+                                   RadioTerminal.officer_id.in_(officers))))
+    if entity is Geofence:
+        return stmt.where(or_(Geofence.district_adcode == adcode,
+                              Geofence.district_adcode.is_(None)))
     raise TypeError(f"no jurisdiction rule for {entity.__name__}")  # pragma: no cover
-

@@ -85,7 +85,12 @@ class MapFeed(QObject):
 
     @Slot(object)
     def show_positions(self, fixes: list[LocatedFix]) -> None:
-        """Move units (vehicle terminals) and officers (radios) from the newest fixes."""
+        """Move units (vehicle terminals) and officers (radios) from the newest fixes.
+
+        The core hands over only fixes of this console's jurisdiction; every entity goes with
+        its name (a unit's call sign, an officer's name and call sign), so one first seen
+        through a fix is never shown by its id.
+        """
         for item in fixes:
             fix, owner = item.fix, item.owner
             fields: dict[str, Any] = {
@@ -93,11 +98,14 @@ class MapFeed(QObject):
                 "speed": fix.speed_kmh, "last_fix": fix.ts.timestamp(),
             }
             if fix.source is PositionSource.LIP and owner.officer_id is not None:
-                self._view.queue_update("officer", str(owner.officer_id),
-                                        {**self._officers.get(owner.officer_id, {}), **fields})
+                known = self._officers.get(owner.officer_id) or {"label": owner.label}
+                self._view.queue_update("officer", str(owner.officer_id), {**known, **fields})
             elif fix.source is PositionSource.JT808 and owner.unit_id is not None:
+                if owner.label:
+                    fields["call_sign"] = owner.label
                 self._view.queue_update("unit", str(owner.unit_id), fields)
             elif fix.source is PositionSource.JT808:
+                # a terminal no unit has: its vehicle's plate, or the terminal's SIM number
                 self._view.queue_update("vehicle", fix.device_id,
-                                        {"call_sign": fix.device_id, "status": "available",
-                                         **fields})
+                                        {"call_sign": owner.label or fix.device_id,
+                                         "status": "available", **fields})

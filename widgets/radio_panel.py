@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,17 +31,61 @@ _STATE_COLOURS = {
     RadioMessageState.SENT: "#b9d4ff",
     RadioMessageState.DELIVERED: "#bfe8c6",
     RadioMessageState.FAILED: "#ff8a80",
+    RadioMessageState.UNCONFIRMED: "#ffb86b",
+    RadioMessageState.CANCELLED: "#d9d9d9",
 }
 
 
 class SdsLog(RowTablePanel):
-    """Newest SDS first: direction, peer, content and delivery state with its time."""
+    """Newest SDS first: direction, peer, content and delivery state with its time.
+
+    A queued outgoing message can be withdrawn (button, or right-click → Cancel sending).
+
+    Signals:
+        cancel_requested(int): the dispatcher cancels the outgoing message of this row.
+    """
+
+    cancel_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("sds", self._columns(), parent)
+        self.cancel_action = QAction(self)
+        self.cancel_action.setObjectName("sdsCancel")
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self._cancel)
+        self.table.addAction(self.cancel_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setDefaultAction(self.cancel_action)
+        self.toolbar.addWidget(self.cancel_button)
         self.finish_toolbar()
+        self.table.selectionModel().selectionChanged.connect(self._update_cancel)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.retranslate()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Show ``rows``; the cancel action follows the selected row's new state."""
+        super().set_rows(rows)
+        self._update_cancel()
+
+    def cancellable_row(self) -> RadioLogRow | None:
+        """The selected row when it is an outgoing message still queued, else None."""
+        row_id = self.selected_id()
+        row = self.model.row_by_id(row_id) if row_id is not None else None
+        if isinstance(row, RadioLogRow) and row.outbound \
+                and row.state is RadioMessageState.QUEUED:
+            return row
+        return None
+
+    @Slot()
+    def _update_cancel(self) -> None:
+        self.cancel_action.setEnabled(self.cancellable_row() is not None)
+
+    @Slot()
+    def _cancel(self) -> None:
+        row = self.cancellable_row()
+        if row is not None:
+            self.cancel_requested.emit(row.id)
 
     def _state_text(self, state: RadioMessageState) -> str:
         return {
@@ -46,7 +95,26 @@ class SdsLog(RowTablePanel):
             RadioMessageState.DELIVERED: self.tr("delivered"),
             RadioMessageState.FAILED: self.tr("failed"),
             RadioMessageState.RECEIVED: self.tr("received"),
+            RadioMessageState.UNCONFIRMED: self.tr("unconfirmed"),
+            RadioMessageState.CANCELLED: self.tr("cancelled"),
         }[state]
+
+    def cancel_refusal_text(self, reason: str) -> str:
+        """A refusal reason of the radio bridge (English) in the current language."""
+        if reason == "already cancelled":
+            return self.tr("it was already cancelled")
+        if reason.startswith("already "):
+            word = reason.split()[1].rstrip(":")
+            try:
+                state = self._state_text(RadioMessageState(word))
+            except (ValueError, KeyError):
+                state = word
+            return self.tr("the radio already has it (%1)").replace("%1", state)
+        if "on the air" in reason:
+            return self.tr("an earlier attempt may already be on the air")
+        if "right now" in reason:
+            return self.tr("it is being handed to the radio right now; try again")
+        return reason
 
     def _columns(self) -> list[Column]:
         return [
@@ -67,6 +135,9 @@ class SdsLog(RowTablePanel):
     def retranslate(self) -> None:
         """Texts in the current language."""
         self.retranslate_table(self.tr("Filter: peer, text, state…"))
+        self.cancel_action.setText(self.tr("Cancel sending"))
+        self.cancel_action.setToolTip(
+            self.tr("Withdraw the selected outgoing message while it is still queued"))
 
 
 class RadioPanel(QWidget):
@@ -75,10 +146,12 @@ class RadioPanel(QWidget):
     Signals:
         send_requested(int, str): the dispatcher sends a text to an ISSI.
         talkgroup_requested(int): the dispatcher selects a talkgroup (GSSI).
+        cancel_requested(int): the dispatcher cancels a queued outgoing SDS (log row id).
     """
 
     send_requested = Signal(int, str)
     talkgroup_requested = Signal(int)
+    cancel_requested = Signal(int)
 
     def __init__(self, talkgroups: list[tuple[int, str]],
                  parent: QWidget | None = None) -> None:
@@ -88,6 +161,7 @@ class RadioPanel(QWidget):
         self.link_label.setObjectName("radioLink")
         self.group_combo = QComboBox(self)
         self.group_combo.setObjectName("radioTalkgroup")
+        self._talkgroups = list(talkgroups)
         for gssi, name in talkgroups:
             self.group_combo.addItem(f"{name} ({gssi})", gssi)
         self.group_button = QPushButton(self)
@@ -96,6 +170,7 @@ class RadioPanel(QWidget):
         self.call_label.setObjectName("radioCallStrip")
         self.call_label.setMinimumHeight(28)
         self.log = SdsLog(self)
+        self.log.cancel_requested.connect(self.cancel_requested)
         self.dest_combo = QComboBox(self)
         self.dest_combo.setObjectName("radioDestination")
         self.dest_combo.setEditable(True)
@@ -167,11 +242,15 @@ class RadioPanel(QWidget):
         self.log.set_rows(rows)
 
     def set_destinations(self, destinations: list[tuple[str, int]]) -> None:
-        """Radios the dispatcher can text: (label, ISSI)."""
+        """Radios the dispatcher can text: (label, ISSI); the talkgroups follow them (a group
+        text asks for no delivery report)."""
         current = self.dest_combo.currentData()
         self.dest_combo.clear()
         for text, issi in destinations:
             self.dest_combo.addItem(f"{text} ({issi})", issi)
+        for gssi, name in self._talkgroups:
+            self.dest_combo.addItem(
+                self.tr("Talkgroup %1").replace("%1", f"{name} ({gssi})"), gssi)
         idx = self.dest_combo.findData(current)
         if idx >= 0:
             self.dest_combo.setCurrentIndex(idx)
@@ -196,7 +275,8 @@ class RadioPanel(QWidget):
             self.call_label.setStyleSheet("color: #666; padding: 4px;")
         else:
             self.call_label.setText(
-                self.tr("Talking: %1").replace("%1", self._talking.talker))
+                self.tr("Talking: a radio outside this district") if self._talking.outside
+                else self.tr("Talking: %1").replace("%1", self._talking.talker))
             self.call_label.setStyleSheet(
                 "background: #2e9d4a; color: white; font-weight: bold; padding: 4px;")
 

@@ -16,7 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.media.types import SourceSpec
-from models import Assignment, BodyCamera, Incident, Jurisdiction, MediaSource, Unit, Venue
+from models import (
+    Assignment,
+    BodyCamera,
+    Incident,
+    Jurisdiction,
+    MediaSource,
+    Unit,
+    Venue,
+    scope,
+)
 from models.enums import AssignmentState, MediaOwnerKind
 
 V = TypeVar("V")
@@ -79,23 +88,21 @@ class MediaDirectory:
 
 def load_media_directory(session: Session, jurisdiction: Jurisdiction) -> MediaDirectory:
     """Read every enabled source, body camera and key-venue link this console may see."""
-    units = dict(session.execute(select(Unit.id, Unit.district_adcode)).all())
     unit_names = dict(session.execute(select(Unit.id, Unit.call_sign)).all())
     cameras: dict[int, CameraLink] = {}
     unit_cameras: dict[int, list[int]] = defaultdict(list)
-    for cam in session.scalars(select(BodyCamera).order_by(BodyCamera.id)):
-        if not jurisdiction.covers(units.get(cam.unit_id) if cam.unit_id else None):
-            continue
+    for cam in session.scalars(
+        scope(select(BodyCamera), BodyCamera, jurisdiction).order_by(BodyCamera.id)
+    ):
         cameras[cam.id] = CameraLink(cam.id, cam.serial, cam.unit_id, cam.media_source_id)
         if cam.unit_id is not None:
             unit_cameras[cam.unit_id].append(cam.id)
     camera_of_source = {c.source_id: c for c in cameras.values() if c.source_id is not None}
-    venue_rows = session.execute(
-        select(Venue.id, Venue.name, Venue.district_adcode)
-        .join(MediaSource, (MediaSource.owner_id == Venue.id)
-              & (MediaSource.owner_kind == MediaOwnerKind.VENUE))
-    ).all()
-    venue_names = {vid: name for vid, name, adcode in venue_rows if jurisdiction.covers(adcode)}
+    venue_names: dict[int, str] = dict(session.execute(
+        scope(select(Venue.id, Venue.name)
+              .join(MediaSource, (MediaSource.owner_id == Venue.id)
+                    & (MediaSource.owner_kind == MediaOwnerKind.VENUE)), Venue, jurisdiction)
+    ).all())
     sources: dict[int, SourceSpec] = {}
     venue_sources: dict[int, list[int]] = defaultdict(list)
     for src in session.scalars(

@@ -6,6 +6,9 @@
 * LIP positions go to the position ingest (officers move on the map).
 * Emergencies (status 0 or LIP emergency) set the unit to EMERGENCY, create an urgent incident
   and raise an alarm the dispatcher must acknowledge.
+* A queued outbound SDS can be cancelled (:meth:`RadioService.cancel`) until the radio has it;
+  each cancellation is in the audit log. Texts to a configured talkgroup ask for no delivery
+  report and end at ``sent``.
 
 Callbacks run on the bridge's event thread; the composition root turns them into queued
 signals. Sending runs on the service's own worker, never on the caller's (UI) thread.
@@ -13,6 +16,7 @@ signals. Sending runs on the service's own worker, never on the caller's (UI) th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -25,8 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db_writer import DbWriter
 from app.dispatch.lifecycle import apply_radio_status
-from app.radio.store import DbOutboxStore
-from app.services.incidents import Actor, create_incident
+from app.radio.store import DbOutboxStore, OrderCancelled
+from app.radio.talkgroups import TalkgroupScope
+from app.services.incidents import Actor, create_incident, record_audit
 from app.services.positions import Fix, PositionIngest
 from models import Officer, RadioMessage, RadioTerminal, Unit
 from models.enums import (
@@ -40,6 +45,7 @@ from models.enums import (
     UnitStatus,
 )
 from radio_bridge import events as ev
+from radio_bridge.errors import CancelRefused
 from radio_bridge.session import Session as RadioSession
 from radio_bridge.session import SessionConfig
 from radio_bridge.status import DEFAULT_STATUS_PLAN, StatusPlan
@@ -59,6 +65,8 @@ class RadioParty:
     officer: str
     call_sign: str
     unit_id: int | None
+    #: the district the radio belongs to (its unit's, else its officer's; None: city corps)
+    district_adcode: str | None = None
 
     def label(self) -> str:
         """"东城01 李娜" or the bare ISSI."""
@@ -84,9 +92,12 @@ class CallActivity:
 
     kind: str  # started / talking / ceased / ended
     cc_instance: int
+    #: GSSI of a group call (None: an individual call, or not known from this event)
     group: int | None
     talker: str
     talker_issi: int | None
+    #: the talker is outside this console's jurisdiction: not named (talker, talker_issi empty)
+    outside: bool = False
 
 
 class RadioService:
@@ -106,7 +117,12 @@ class RadioService:
         on_emergency: Callable[[EmergencyNotice], None] | None = None,
         on_call: Callable[[CallActivity], None] | None = None,
         on_talkgroup: Callable[[int], None] | None = None,
+        talkgroups: TalkgroupScope | None = None,
     ) -> None:
+        """``talkgroups`` (default: the city, every group) scopes what ``on_call`` reports:
+        a district console hears of calls on its own, city-wide and patched groups and of
+        individual calls of its own radios only, and a talker outside its jurisdiction is
+        named only on its own or patched groups (:meth:`_scoped_call`)."""
         self.port = port
         self._factory = factory
         self._writer = writer
@@ -118,6 +134,10 @@ class RadioService:
         self._on_emergency = on_emergency
         self._on_call = on_call
         self._on_talkgroup = on_talkgroup
+        self.talkgroups = talkgroups or TalkgroupScope()
+        #: cc_instance → (shown, talkers named) of calls started while we listened
+        self._calls: dict[int, tuple[bool, bool]] = {}
+        self._calls_lock = threading.Lock()
         self._parties: dict[int, RadioParty] = {}
         self._lock = threading.Lock()
         self.store = DbOutboxStore(factory, writer)
@@ -155,12 +175,15 @@ class RadioService:
         parties: dict[int, RadioParty] = {}
         with self._factory() as session:
             rows = session.execute(
-                select(RadioTerminal.issi, Officer.name, Unit.call_sign, RadioTerminal.unit_id)
+                select(RadioTerminal.issi, Officer.name, Unit.call_sign, RadioTerminal.unit_id,
+                       Unit.district_adcode, Officer.district_adcode)
                 .join(Officer, Officer.id == RadioTerminal.officer_id, isouter=True)
                 .join(Unit, Unit.id == RadioTerminal.unit_id, isouter=True)
             ).all()
-        for issi, name, call_sign, unit_id in rows:
-            parties[issi] = RadioParty(issi, name or "", call_sign or "", unit_id)
+        for issi, name, call_sign, unit_id, unit_district, officer_district in rows:
+            # as models.jurisdiction.scope: the radio's unit, else its officer, decides
+            district = unit_district if unit_id is not None else officer_district
+            parties[issi] = RadioParty(issi, name or "", call_sign or "", unit_id, district)
         with self._lock:
             self._parties = parties
 
@@ -187,8 +210,64 @@ class RadioService:
         session = self._require_session()
         return self._sender.submit(session.send_status, issi, value)
 
+    def cancel(self, row_id: int) -> Future[None]:
+        """Withdraw the queued outbound SDS of ``radio_message`` row ``row_id`` (audited).
+
+        The future fails with :class:`~radio_bridge.errors.CancelRefused` (its ``reason`` in
+        words) when the radio already has the message or it is not an outgoing one.
+        """
+        session = self._require_session()
+        return self._sender.submit(self._cancel, session, row_id)
+
+    def _cancel(self, radio: RadioSession, row_id: int) -> None:  # radio-send thread
+        with self._factory() as db:
+            row = db.get(RadioMessage, row_id)
+            if row is None or row.direction is not RadioDirection.OUTBOUND:
+                raise CancelRefused(str(row_id), "not an outgoing message")
+            key, issi, text = row.outbox_key, row.dest_issi, row.text
+        if key is None:
+            # a dispatch order the radio has not taken yet: withdraw it in the database, in
+            # the writer's order with the adoption that would hand it to the radio
+            def withdraw(db: Session) -> tuple[str, str]:
+                found = db.get(RadioMessage, row_id)
+                if found is None:
+                    return "refused", "no such message"
+                if found.outbox_key is not None:  # the radio took it meanwhile
+                    return "key", found.outbox_key
+                if found.state is not RadioMessageState.QUEUED:
+                    return "refused", f"already {found.state.value}"
+                found.state = RadioMessageState.CANCELLED
+                found.error = "cancelled by the dispatcher"
+                record_audit(db, self._actor, "radio.cancel", "radio_message", str(row_id),
+                             issi=issi, text=text)
+                return "done", ""
+
+            what, value = self._writer.submit(withdraw, label="radio cancel").result(15)
+            if what == "refused":
+                raise CancelRefused(str(row_id), value)
+            if what == "done":
+                log.info("radio message %d cancelled before the radio took it", row_id)
+                return
+            key = value
+        radio.cancel(key)  # CancelRefused with the reason when the radio already has it
+
+        def audit(db: Session) -> None:
+            record_audit(db, self._actor, "radio.cancel", "radio_message", str(row_id),
+                         issi=issi, text=text, outbox=key)
+
+        try:
+            self._writer.submit(audit, label="radio cancel audit").result(15)
+        except Exception:
+            log.exception("radio message %d was cancelled but the audit entry failed", row_id)
+        log.info("radio message %d (%s) cancelled", row_id, key)
+
     def select_talkgroup(self, gssi: int) -> None:
-        """Attach the gateway radio to talkgroup ``gssi`` (result arrives as an event)."""
+        """Attach the gateway radio to talkgroup ``gssi`` (result arrives as an event); another
+        district's group (not patched in) is refused and logged."""
+        if not self.talkgroups.visible(gssi):
+            log.error("talkgroup %d belongs to another district and is not patched into this "
+                      "console (%s): not selected", gssi, self.talkgroups.jurisdiction)
+            return
         self._require_session().select_talkgroup(gssi)
 
     def _require_session(self) -> RadioSession:
@@ -225,6 +304,9 @@ class RadioService:
             self.store.adopt_next(row_id)
             try:
                 session.send_text(int(issi), text or "", report=True)
+            except OrderCancelled:
+                self.store.forget_adoption()
+                log.info("dispatch order %d was cancelled before it was sent", row_id)
             except Exception:
                 self.store.forget_adoption()
                 log.exception("dispatch order %d could not be queued on the radio", row_id)
@@ -257,7 +339,8 @@ class RadioService:
             self._inbound(RadioMessageKind.TEXT, event.source, event.destination,
                           text=event.text, ref=event.reference)
         elif isinstance(event, ev.CallStarted):
-            self._call(CallActivity("started", event.cc_instance, event.group,
+            self._call(CallActivity("started", event.cc_instance,
+                                    event.called if event.group else None,
                                     self.describe(event.caller), event.caller))
         elif isinstance(event, ev.TxGranted):
             talker = event.talking_party
@@ -274,8 +357,49 @@ class RadioService:
             log.warning("radio sent a malformed line %r: %s", event.line, event.reason)
 
     def _call(self, activity: CallActivity) -> None:
-        if self._on_call is not None:
-            self._on_call(activity)
+        shown = self._scoped_call(activity)
+        if shown is not None and self._on_call is not None:
+            self._on_call(shown)
+
+    def _covers(self, issi: int | None) -> bool:
+        party = self.party(issi)
+        return party is not None and self.talkgroups.jurisdiction.covers(party.district_adcode)
+
+    def _scoped_call(self, activity: CallActivity) -> CallActivity | None:
+        """``activity`` as this console may see it, or None when it may not see the call.
+
+        A group call is shown when its group is followed (:meth:`TalkgroupScope.visible`), an
+        individual call when its caller is one of this console's radios. The talker is named
+        on the console's own or patched groups and when the radio is within the jurisdiction;
+        otherwise the call shows as "a radio outside this district". A call that began before
+        the console listened is judged by its talker.
+        """
+        scope = self.talkgroups
+        if scope.jurisdiction.is_city:
+            return activity
+        cc = activity.cc_instance
+        with self._calls_lock:
+            if activity.kind == "started":
+                if activity.group is not None:
+                    known = (scope.visible(activity.group), scope.is_party(activity.group))
+                else:
+                    known = (self._covers(activity.talker_issi), False)
+                self._calls[cc] = known
+                while len(self._calls) > 256:  # calls whose end we never heard
+                    del self._calls[next(iter(self._calls))]
+            else:
+                found = self._calls.get(cc)
+                if activity.kind == "ended":
+                    self._calls.pop(cc, None)
+                known = found if found is not None else \
+                    (activity.talker_issi is None or self._covers(activity.talker_issi), False)
+        shown, named = known
+        if not shown:
+            return None
+        if activity.talker_issi is not None and not named \
+                and not self._covers(activity.talker_issi):
+            return dataclasses.replace(activity, talker="", talker_issi=None, outside=True)
+        return activity
 
     def _inbound(self, kind: RadioMessageKind, source: int | None, destination: int, *,
                  text: str = "", status: int | None = None, ref: int | None = None) -> None:

@@ -14,7 +14,8 @@ from models import District, Jurisdiction, Officer, Unit, Venue, scope
 
 @dataclass(frozen=True, slots=True)
 class MapStatic:
-    """Districts as a GeoJSON FeatureCollection, venue records and officer names."""
+    """Districts as a GeoJSON FeatureCollection, venue records and officer names, all within
+    the console's jurisdiction (the district outlines excepted: every district is drawn)."""
 
     districts_geojson: str
     jurisdiction_adcode: str | None
@@ -44,11 +45,13 @@ def load_map_static(session: Session, jurisdiction: Jurisdiction) -> list[MapSta
     ]
     officers: dict[int, dict[str, Any]] = {}
     for officer_id, name, call_sign, status in session.execute(
-        select(Officer.id, Officer.name, Unit.call_sign, Unit.status)
-        .join(Unit, Unit.id == Officer.unit_id, isouter=True)
+        scope(select(Officer.id, Officer.name, Unit.call_sign, Unit.status)
+              .join(Unit, Unit.id == Officer.unit_id, isouter=True), Officer, jurisdiction)
     ).all():
+        # the map names an officer "name call sign" (never by id)
         officers[officer_id] = {"name": name, "unit": call_sign or "",
                                 "call_sign": call_sign or "",
+                                "label": " ".join(p for p in (name, call_sign) if p),
                                 "status": status.value if status is not None else "off_duty"}
     return [MapStatic(json.dumps(collection, ensure_ascii=False, separators=(",", ":")),
                       jurisdiction.adcode, venues, officers)]

@@ -460,10 +460,21 @@
     return s;
   }
 
+  /** How a unit, vehicle or officer is named: a unit by its call sign, an officer by name and
+   *  call sign ("张三 朝阳03"), a vehicle by call sign or plate; never by its database id. */
+  function nameOf(e) {
+    var f = e.f;
+    if (e.kind === 'officer') {
+      return f.label || [f.name, f.call_sign].filter(function (p) { return p; }).join(' ');
+    }
+    return f.call_sign || f.plate || f.name || '';
+  }
+  C.nameOf = nameOf;
+
   /** The label drawn beside an entity at high zoom. */
   function labelOf(e) {
     var f = e.f;
-    if (MOVING[e.kind]) return f.call_sign || f.plate || f.name || e.id;
+    if (MOVING[e.kind]) return nameOf(e);
     if (e.kind === 'incident') return f.number || '';
     if (e.kind === 'venue') return f.name || '';
     return '';

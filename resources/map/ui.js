@@ -35,7 +35,7 @@
       add('f_address', f.address);
       add('f_district', f.district);
     } else if (C.MOVING[e.kind]) {
-      title = f.call_sign || f.name || f.plate || e.id;
+      title = C.nameOf(e);
       add('f_status', f.status ? C.tOr('status_' + f.status, f.status) : '');
       if (e.kind !== 'vehicle') add('f_plate', f.plate);
       else add('f_plate', f.plate && f.plate !== title ? f.plate : '');
@@ -185,7 +185,7 @@
   // ------------------------------------------------------------------ search
   var SEARCH_FIELDS = {
     venue: ['name', 'licence_no'], unit: ['call_sign', 'plate'], vehicle: ['plate', 'call_sign'],
-    officer: ['call_sign', 'name'], camera: ['name', 'code'], incident: ['number', 'title']
+    officer: ['label', 'call_sign', 'name'], camera: ['name', 'code'], incident: ['number', 'title']
   };
   var SEARCH_ORDER = ['unit', 'vehicle', 'officer', 'venue', 'incident', 'camera'];
 
