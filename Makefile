@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# What the clock-shifted second run covers (default: the whole suite).
+SHIFTED_TESTS ?= tests
 # Headless Qt and QtWebEngine as root (CI, servers): no sandbox, offscreen platform for tests.
 export QTWEBENGINE_DISABLE_SANDBOX := 1
 
@@ -40,6 +42,9 @@ test: $(STAMP) lint
 	@sh packaging/system-deps.sh --test
 	$(PY) -m app models install --if-missing
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	@echo "second run: the same suite with every Python process's wall clock a year ahead"
+	QT_QPA_PLATFORM=offscreen PYTHONPATH=tests/clockshift CEDC_TEST_CLOCK_SHIFT_DAYS=365 \
+		$(PY) -m pytest $(SHIFTED_TESTS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

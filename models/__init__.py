@@ -5,6 +5,7 @@ No Qt and nothing from ``app`` or ``widgets`` may be imported here (import-linte
 
 from models.audit import AuditEvent, User
 from models.base import UTC, Base, utcnow
+from models.clock import Clock, FixedClock, SystemClock
 from models.dispatch import (
     Escalation,
     EscalationKind,
@@ -40,11 +41,13 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BodyCamera",
+    "Clock",
     "District",
     "Escalation",
     "EscalationKind",
     "EvidenceItem",
     "Finding",
+    "FixedClock",
     "Geofence",
     "Incident",
     "IncidentEvent",
@@ -59,6 +62,7 @@ __all__ = [
     "PositionFix",
     "RadioMessage",
     "RadioTerminal",
+    "SystemClock",
     "TranscriptSegment",
     "Unit",
     "UnitStatusChange",

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from models import clock
+
 UTC = dt.UTC
 
 #: Constraint naming convention, so Alembic migrations are stable on SQLite and PostgreSQL.
@@ -29,8 +31,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> dt.datetime:
-    """The current time, aware, in UTC."""
-    return dt.datetime.now(UTC)
+    """The program clock's current time, aware, in UTC (:func:`models.clock.utcnow`)."""
+    return clock.utcnow()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from app.analysis.engine import AnalysisResult, ContentFinding
 from app.analysis.rules import UNSCRIPTED, category_label
 from app.speech.transcript import Transcript, format_timecode
+from models.clock import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPORT_FORMAT = 1
@@ -39,7 +40,7 @@ class ReportContext:
     model: str = ""
     processing_s: float | None = None
     threshold: float = 0.6
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    generated_at: dt.datetime = field(default_factory=utcnow)
     extra: dict[str, str] = field(default_factory=dict)
 
 

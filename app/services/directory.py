@@ -7,10 +7,12 @@ that widgets can show without touching the database again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -28,6 +30,7 @@ from models import (
     Venue,
     scope,
 )
+from models.clock import Clock
 from models.enums import (
     AssignmentState,
     IncidentStatus,
@@ -111,7 +114,8 @@ def load_units(session: Session, jurisdiction: Jurisdiction) -> list[UnitRow]:
             .group_by(BodyCamera.unit_id)
         ).all()
     )
-    plates = dict(session.execute(select(Vehicle.id, Vehicle.plate)).all())
+    plates = dict(session.execute(
+        scope(select(Vehicle.id, Vehicle.plate), Vehicle, jurisdiction)).all())
     active: dict[int, str] = {}
     for unit_id, number in session.execute(
         select(Assignment.unit_id, Incident.number)
@@ -141,14 +145,15 @@ def load_units(session: Session, jurisdiction: Jurisdiction) -> list[UnitRow]:
 
 
 def load_incidents(
-    session: Session, jurisdiction: Jurisdiction, *, include_closed_hours: float = 24.0
+    session: Session, jurisdiction: Jurisdiction, *, clock: Clock,
+    include_closed_hours: float = 24.0,
 ) -> list[IncidentRow]:
-    """Open incidents this console may see, plus those closed in the last hours.
+    """Open incidents this console may see, plus those closed in the last hours by ``clock``.
 
     The city centre also sees every escalated incident (it always sees everything).
     """
     names = district_names(session)
-    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=include_closed_hours)
+    cutoff = clock.now() - dt.timedelta(hours=include_closed_hours)
     open_states = [s for s in IncidentStatus if s.is_open]
     stmt = scope(select(Incident), Incident, jurisdiction).where(
         Incident.status.in_(open_states) | (Incident.updated_at >= cutoff)
@@ -205,21 +210,43 @@ class RadioLogRow:
     error: str
 
 
-def load_radio_log(session: Session, limit: int = 300) -> list[RadioLogRow]:
-    """The newest SDS in and out, with the peer's call sign and name."""
+def load_radio_log(session: Session, limit: int = 300, *,
+                   jurisdiction: Jurisdiction | None = None,
+                   hidden_groups: Collection[int] = ()) -> list[RadioLogRow]:
+    """The newest SDS in and out that ``jurisdiction`` may see (default: the city, all), with
+    the peer's call sign and name.
+
+    A district console sees the texts and statuses from and to its own radios
+    (:func:`models.jurisdiction.scope` on the radio) and group texts except to
+    ``hidden_groups`` (other districts' talkgroups, :meth:`TalkgroupScope.hidden`); never a
+    message of a radio of another district, of the city corps or of an unregistered radio.
+    """
+    j = jurisdiction or Jurisdiction()
     names: dict[int, str] = {}
     for issi, officer, call_sign in session.execute(
-        select(RadioTerminal.issi, Officer.name, Unit.call_sign)
-        .join(Officer, Officer.id == RadioTerminal.officer_id, isouter=True)
-        .join(Unit, Unit.id == RadioTerminal.unit_id, isouter=True)
+        scope(select(RadioTerminal.issi, Officer.name, Unit.call_sign)
+              .join(Officer, Officer.id == RadioTerminal.officer_id, isouter=True)
+              .join(Unit, Unit.id == RadioTerminal.unit_id, isouter=True), RadioTerminal, j)
     ).all():
         names[issi] = " ".join(p for p in (call_sign, officer) if p)
-    rows = session.scalars(select(RadioMessage).order_by(RadioMessage.id.desc()).limit(limit))
+    stmt = select(RadioMessage)
+    if not j.is_city:
+        radios = scope(select(RadioTerminal.issi), RadioTerminal, j)
+        inbound = RadioMessage.direction == RadioDirection.INBOUND
+        stmt = stmt.where(or_(
+            inbound & RadioMessage.source_issi.in_(radios),
+            ~inbound & RadioMessage.to_group.is_(False) & RadioMessage.dest_issi.in_(radios),
+            ~inbound & RadioMessage.to_group.is_(True)
+            & RadioMessage.dest_issi.not_in(sorted(hidden_groups)),
+        ))
+    rows = session.scalars(stmt.order_by(RadioMessage.id.desc()).limit(limit))
     out: list[RadioLogRow] = []
     for m in rows:
         outbound = m.direction is RadioDirection.OUTBOUND
         peer = m.dest_issi if outbound else m.source_issi
         stamps = [m.created_at, m.accepted_at, m.sent_at, m.delivered_at, m.failed_at]
+        if m.state in (RadioMessageState.UNCONFIRMED, RadioMessageState.CANCELLED):
+            stamps.append(_last_change_at(m.record))  # these states have no column of their own
         content = m.text if m.kind is RadioMessageKind.TEXT else (
             f"{m.text} (0x{m.status_code or 0:04X})" if m.text else f"0x{m.status_code or 0:04X}")
         out.append(RadioLogRow(
@@ -229,6 +256,14 @@ def load_radio_log(session: Session, limit: int = 300) -> list[RadioLogRow]:
             attempts=m.attempts, error=m.error,
         ))
     return out
+
+
+def _last_change_at(record: str | None) -> dt.datetime | None:
+    """When the outbox record last changed state (None when unreadable)."""
+    try:
+        return dt.datetime.fromisoformat(json.loads(record or "")["history"][-1]["at"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +283,10 @@ class PerformanceRow:
     report_path: str
 
 
-def load_performances(session: Session, jurisdiction: Jurisdiction, *,
+def load_performances(session: Session, jurisdiction: Jurisdiction, *, clock: Clock,
                       days: float = 14.0) -> list[PerformanceRow]:
-    """Performances of the last and next ``days`` at venues this console may see."""
-    now = dt.datetime.now(dt.UTC)
+    """Performances of the last and next ``days`` (by ``clock``) at venues this console sees."""
+    now = clock.now()
     rows = session.execute(
         scope(select(Performance, Venue.name, Venue.district_adcode)
               .join(Venue, Venue.id == Performance.venue_id), Venue, jurisdiction)

@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from app.priority import Background, lower_this_thread
 from app.speech.audio import SAMPLE_RATE, AudioChunk, AudioError, Samples
 from app.speech.recorder import Segment, SegmentRecorder
+from models.clock import utcnow
 
 log = logging.getLogger("app.speech.venue_stream")
 
@@ -59,7 +61,7 @@ class VenueStream:
         on_segment: Callable[[Segment], None] | None = None,
         retry_s: float = 5.0,
         timeout_s: float = 10.0,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.url = str(url)
         self.venue_id = venue_id
@@ -111,6 +113,7 @@ class VenueStream:
 
     # ------------------------------------------------------------------ thread
     def _run(self) -> None:
+        lower_this_thread(Background.MEDIA)
         while not self._stop.is_set():
             try:
                 self._one_connection()

@@ -7,13 +7,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.services.directory import PerformanceRow, load_performances
-from models import Jurisdiction, Performance, Venue
+from models import FixedClock, Jurisdiction, Performance, Venue
 from models.db import make_engine, make_session_factory
 from widgets.schedule_panel import SchedulePanel
 
 pytestmark = pytest.mark.gui
 
-NOW = dt.datetime.now(dt.UTC)
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
 
 def _row(pid: int, start_h: float, state: str = "", findings: int = 0) -> PerformanceRow:
@@ -47,8 +47,9 @@ def test_a_district_console_lists_only_its_venues_shows(seeded_db_url: str) -> N
             s.add(Performance(approval_no=f"A-{adcode}", venue_id=venue.id, title="专场",
                               starts_at=NOW, ends_at=NOW + dt.timedelta(hours=2)))
         s.commit()
-        city = load_performances(s, Jurisdiction())
-        dongcheng = load_performances(s, Jurisdiction.parse("110101"))
+        clock = FixedClock(NOW + dt.timedelta(minutes=30))
+        city = load_performances(s, Jurisdiction(), clock=clock)
+        dongcheng = load_performances(s, Jurisdiction.parse("110101"), clock=clock)
     engine.dispose()
     assert {r.approval_no for r in city} == {"A-110101", "A-110105"}
     assert [r.approval_no for r in dongcheng] == ["A-110101"]

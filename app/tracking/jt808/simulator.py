@@ -30,7 +30,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from app.tracking.jt808.codec import FrameSplitter, decode_frame, encode_packets
 from app.tracking.jt808.messages import (
@@ -54,6 +54,7 @@ from app.tracking.jt808.messages import (
     make_items,
 )
 from app.tracking.jt808.wire import FrameError
+from models.clock import utcnow
 
 __all__ = [
     "BEIJING_BOUNDS",
@@ -486,7 +487,7 @@ class _VirtualTerminal:
         elif self.rng.random() < self.settings.sos_probability:
             self.sos_ticks = self.rng.randint(3, 8)
             alarm |= ALARM_SOS
-        return self.driver.location(datetime.now(UTC), alarm=alarm, beidou=self.beidou)
+        return self.driver.location(utcnow(), alarm=alarm, beidou=self.beidou)
 
     async def run(self, stop: _Stopper) -> None:
         backoff = 0.5
@@ -795,7 +796,7 @@ async def run_flood(
     async def pump(link: _Link, driver: RouteDriver) -> None:
         while time.monotonic() < deadline:
             driver.step(0.5)
-            fix = driver.location(datetime.now(UTC))
+            fix = driver.location(utcnow())
             stats.sent += 1
             try:
                 reply = await link.request(fix)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.services.directory import load_incidents, load_units
 from app.services.incidents import Actor, create_incident, next_incident_number
-from models import Incident, Jurisdiction, Venue
+from models import Incident, Jurisdiction, SystemClock, Venue
 from models.db import make_engine, make_session_factory
 from models.enums import IncidentCategory, IncidentSource, IncidentStatus
 
@@ -28,7 +28,7 @@ def test_units_rows_carry_crew_vehicle_radios_and_scope(seeded_db_url: str) -> N
 def test_incident_rows_show_open_and_recently_closed_in_scope(seeded_db_url: str) -> None:
     engine = make_engine(seeded_db_url)
     with make_session_factory(engine)() as s:
-        rows = load_incidents(s, Jurisdiction())
+        rows = load_incidents(s, Jurisdiction(), clock=SystemClock())
         total = len(s.scalars(select(Incident)).all())
     engine.dispose()
     assert len(rows) == total
