@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from app.priority import Background, lower_process
+
 log = logging.getLogger("app.demo.simulators")
 
 
@@ -43,8 +45,15 @@ class SimulatorProcess:
         self._proc = subprocess.Popen(
             args, stdout=self._out, stderr=subprocess.STDOUT,
             stdin=subprocess.PIPE if self._commands else subprocess.DEVNULL)
+        # a simulator stands in for the field: it never competes with the console's UI
+        lower_process(self._proc.pid, Background.SIMULATION)
         log.info("%s started (pid %d): %s; log %s", self.name, self._proc.pid, " ".join(args),
                  self._log_file, extra={"event": "simulator_started", "simulator": self.name})
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def running(self) -> bool:

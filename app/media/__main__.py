@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("generate", help="generate the demo clips into the cache")
     serve = sub.add_parser("serve", help="serve the demo clips until interrupted")
     serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--urls-file", type=Path,
+                       help="also write the URLs (JSON) to this file once serving")
     serve.add_argument("--bench", action="store_true",
                        help="serve only the 16 s benchmark clip (no speech)")
     args = parser.parse_args(argv)
@@ -37,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     server = DemoMediaServer(clips, port=args.port, cache=cache)
     urls = server.start()
     print(json.dumps(urls), flush=True)
+    if args.urls_file is not None:
+        tmp = args.urls_file.with_name(args.urls_file.name + ".tmp")
+        tmp.write_text(json.dumps(urls), encoding="utf-8")
+        tmp.replace(args.urls_file)  # whole or not at all
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

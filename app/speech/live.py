@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.priority import Background, lower_this_thread
 from app.speech.audio import AudioChunk, Samples
 from app.speech.engine import Recognizer
 from app.speech.streaming import StreamConfig, StreamingTranscriber
@@ -242,6 +243,7 @@ class LivePool:
         return batch
 
     def _work(self) -> None:
+        lower_this_thread(Background.INFERENCE)
         while not self._stop.is_set():
             with self._lock:
                 batch = self._take_batch()
