@@ -6,11 +6,16 @@
    own storage path (``IngestSink`` → ``PositionIngest`` → the single ``DbWriter`` → the
    ``position_fix`` table of a migrated SQLite database in WAL mode, temp dir), and 1 000 simulated
    terminals in a child process on 127.0.0.1, each sending a 0x0200 as soon as the previous one
-   was acknowledged. Reports sent are compared with rows stored (in = stored).
+   was acknowledged. Reports sent are compared with rows stored (in = stored). The server
+   acknowledges a report only after the transaction holding it has committed, so each
+   terminal's next report waits for a commit: the figure includes the durability wait.
+   ``--synchronous`` sets SQLite's sync mode (the console uses FULL: a committed batch survives
+   a power cut; NORMAL only survives a killed process) to measure what durability costs.
 
 Prints a table and, last, one JSON line. Loopback only; bounded to about a minute.
 
     .venv/bin/python bench/jt808_ingest.py [--terminals 1000] [--seconds 15] [--decode-seconds 5]
+        [--synchronous FULL|NORMAL]
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.db_writer import DbWriter
 from app.services.positions import DeviceDirectory, PositionIngest
@@ -147,8 +152,14 @@ class ConsoleStore:
     :class:`~app.tracking.service.IngestSink`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
         self.engine = make_engine(f"sqlite:///{path}")
+        if synchronous != "FULL":  # the console's own pragmas say FULL; measure the other
+
+            def sync_mode(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.execute(f"PRAGMA synchronous={synchronous}")
+
+            event.listen(self.engine, "connect", sync_mode)
         prepare_database(self.engine, auto_upgrade=True)
         self.factory = make_session_factory(self.engine)
         self.writer = DbWriter(self.factory)
@@ -222,11 +233,12 @@ def bench_e2e(
     terminals: int,
     seconds: float,
     log: Callable[[str], None],
+    synchronous: str = "FULL",
 ) -> dict[str, Any]:
     """Run the end-to-end ingest benchmark."""
     _raise_fd_limit()
     with tempfile.TemporaryDirectory(prefix="jt808-bench-") as tmp:
-        store = ConsoleStore(Path(tmp) / "console.sqlite3")
+        store = ConsoleStore(Path(tmp) / "console.sqlite3", synchronous)
         server = Jt808Server(
             HOST,
             0,
@@ -279,7 +291,10 @@ def bench_e2e(
                 "positions": server.stats.positions,
                 "refused": server.stats.positions_refused,
                 "bad_frames": server.stats.bad_frames,
+                "durable_acks": server.stats.positions_durable,
+                "read_pauses": server.stats.read_pauses,
             },
+            "commits": store.writer.stats.commits,
         }
 
 
@@ -291,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terminals", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=15.0, help="end-to-end window")
     parser.add_argument("--decode-seconds", type=float, default=5.0)
+    parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite sync mode (the console's is FULL)")
     args = parser.parse_args(argv)
 
     def log(text: str) -> None:
@@ -299,8 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     log("decoding …")
     dec = bench_decode(args.decode_seconds)
-    log(f"end to end with {args.terminals} terminals for {args.seconds:g} s …")
-    e2e = bench_e2e(args.terminals, args.seconds, log)
+    log(f"end to end with {args.terminals} terminals for {args.seconds:g} s, "
+        f"synchronous={args.synchronous} …")
+    e2e = bench_e2e(args.terminals, args.seconds, log, args.synchronous)
     lost = e2e["sent"] - e2e["stored"]
     rows = [
         ("decode frames/s (one core)", f"{dec['frames_per_s']:,.0f}", f"≥ {TARGET_DECODE:,}"),
@@ -312,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         ("rows stored", f"{e2e['stored']:,}", "= sent"),
         ("lost", f"{lost:,}", "0"),
         ("end-to-end reports/s", f"{e2e['reports_per_s']:,.0f}", f"≥ {TARGET_E2E:,}"),
+        ("commits (acks wait for them)", f"{e2e['commits']:,}", f"synchronous={args.synchronous}"),
         ("server process CPU (cores)", f"{e2e['server_cpu_share']:.2f}", ""),
         ("load generator CPU (cores)", f"{e2e['client_cpu_s'] / e2e['seconds']:.2f}", ""),
     ]
@@ -337,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
                 "lost": lost,
                 "terminals": e2e["terminals"],
                 "e2e_seconds": round(e2e["elapsed_s"], 2),
+                "synchronous": args.synchronous,
+                "commits": e2e["commits"],
                 "meets_targets": ok,
             }
         )

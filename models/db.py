@@ -52,7 +52,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     try:
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # FULL, not NORMAL: in WAL mode NORMAL syncs the WAL only at checkpoints, so a commit
+        # survives a killed process but the last transactions can vanish on a power cut or an
+        # OS crash. FULL syncs the WAL at every commit, so a committed transaction survives
+        # both; the console acknowledges JT/T 808 reports only after their commit, and an
+        # acknowledged report must survive a power cut. Writes are batched (one transaction
+        # per position interval), so the price is about one fsync per batch.
+        cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
     finally:

@@ -1,8 +1,10 @@
 """Geofences: stored in the database, checked against every stored position, alarms on crossing.
 
-The engine runs on the position ingest's thread (after each stored batch), never on the UI
-thread. A crossing of a fence of severity WARNING or above raises an alarm; CRITICAL also opens
-an incident. Fences are saved and deleted through the single writer.
+The engine runs on its own worker (:class:`GeofenceWorker`, fed after each stored batch),
+never on the UI thread and never on the database writer's or the position ingest's thread, so
+a slow check cannot hold back storage. A crossing of a fence of severity WARNING or above
+raises an alarm; CRITICAL also opens an incident. Fences are saved and deleted through the
+single writer.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +32,7 @@ from app.geo.geofence import (
 )
 from app.services.incidents import Actor, create_incident, record_audit
 from app.services.positions import LocatedFix
-from models import Geofence, Unit
+from models import Geofence, Jurisdiction, Unit, scope
 from models.enums import IncidentCategory, IncidentPriority, IncidentSource
 
 log = logging.getLogger("app.services.geofences")
@@ -49,14 +52,19 @@ class GeofenceService:
     """Keeps the fences, checks units' positions against them, reports crossings.
 
     Args:
-        on_alarm: called (ingest thread) for crossings of WARNING or CRITICAL fences.
+        on_alarm: called (the checking thread) for crossings of WARNING or CRITICAL fences.
         on_fences: called (any thread) with the FeatureCollection whenever fences change.
+        jurisdiction: a district console keeps (shows, checks) its district's fences and the
+            city-wide ones only; default the city, every fence.
     """
 
     def __init__(self, factory: sessionmaker[Session], writer: DbWriter, actor: Actor, *,
                  on_alarm: Callable[[GeofenceAlarm], None] | None = None,
-                 on_fences: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_fences: Callable[[dict[str, Any]], None] | None = None,
+                 jurisdiction: Jurisdiction | None = None) -> None:
         self._factory = factory
+        #: fences of this district and the city-wide ones (models.jurisdiction.scope)
+        self._jurisdiction = jurisdiction or Jurisdiction()
         self._writer = writer
         self._actor = actor
         self._on_alarm = on_alarm
@@ -70,7 +78,8 @@ class GeofenceService:
         fences: list[Fence] = []
         with self._factory() as session:
             rows = session.execute(
-                select(Geofence.id, Geofence.name, Geofence.feature_geojson, Geofence.severity)
+                scope(select(Geofence.id, Geofence.name, Geofence.feature_geojson,
+                             Geofence.severity), Geofence, self._jurisdiction)
                 .where(Geofence.active.is_(True))
             ).all()
             self._call_signs = dict(session.execute(select(Unit.id, Unit.call_sign)).all())
@@ -164,3 +173,93 @@ class GeofenceService:
         future = self._writer.submit(job, label="geofence incident")
         future.add_done_callback(lambda f: callback(GeofenceAlarm(
             event, unit_id, call_sign, f.result() if f.exception() is None else "")))
+
+
+class GeofenceWorker:
+    """Runs :meth:`GeofenceService.check` on its own thread, fed stored fixes from any thread.
+
+    :meth:`submit` never blocks. Memory stays bounded whatever the rate: fixes waiting to be
+    checked are kept as the newest per device, so a device reporting faster than the checks
+    run is checked at its latest position (the superseded fixes are counted in
+    :attr:`coalesced`; a fence crossed and left again between two checks is then not seen).
+    """
+
+    def __init__(self, service: GeofenceService, *, name: str = "geofences") -> None:
+        self._service = service
+        self._name = name
+        self._cond = threading.Condition()
+        self._pending: dict[tuple[str, str], LocatedFix] = {}
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._busy = False
+        self.checked = 0
+        self.coalesced = 0
+
+    def start(self) -> None:
+        """Start the checking thread."""
+        with self._cond:
+            if self._thread is not None:
+                return
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Check what is waiting, then stop."""
+        with self._cond:
+            thread, self._stopping = self._thread, True
+            self._cond.notify_all()
+        if thread is not None:
+            thread.join(timeout)
+            with self._cond:
+                self._thread = None
+
+    def submit(self, fixes: list[LocatedFix]) -> None:
+        """Queue stored fixes for checking (any thread, never blocks)."""
+        with self._cond:
+            for item in fixes:
+                key = (item.fix.source.value, item.fix.device_id)
+                old = self._pending.get(key)
+                if old is not None:
+                    self.coalesced += 1
+                    if old.fix.ts > item.fix.ts:
+                        continue
+                self._pending[key] = item
+            self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        """Fixes waiting to be checked (at most one per device)."""
+        with self._cond:
+            return len(self._pending)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted fix is checked (tests); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stopping:
+                    self._cond.wait()
+                if not self._pending and self._stopping:
+                    return
+                batch = sorted(self._pending.values(), key=lambda f: f.fix.ts)
+                self._pending = {}
+                self._busy = True
+            try:
+                self._service.check(batch)
+            except Exception:
+                log.exception("geofence check of %d fixes failed", len(batch))
+            finally:
+                with self._cond:
+                    self.checked += len(batch)
+                    self._busy = False
+                    self._cond.notify_all()

@@ -1,9 +1,20 @@
 """Position ingest: fixes from vehicle terminals (JT/T 808) and radios (LIP) into the database.
 
-Receivers on any thread hand fixes to :meth:`PositionIngest.submit`, which never blocks. A
-flusher thread groups them into one writer job per interval: a bulk insert of every fix plus
-the units' latest positions, so thousands of reports per second cost one transaction each
-interval. The map is fed from :attr:`PositionIngest.on_flushed` with the latest fix per device
+Receivers on any thread hand fixes to :meth:`PositionIngest.submit` (one fix, e.g. a radio's
+LIP report) or :meth:`PositionIngest.submit_durable` (a JT/T 808 report), which never block. A
+flusher thread groups them into one writer job per interval (sooner when ``flush_at`` fixes
+are waiting): a bulk insert of every fix plus the units' latest positions, so thousands of
+reports per second cost one transaction each interval. ``submit_durable`` returns a future
+that turns ``True`` only once the transaction holding those fixes has committed: the JT/T 808
+server acknowledges a report then and not before, so an acknowledged report survives a crash.
+
+The backlog (buffered plus being written) is bounded by ``max_pending``. Beyond it
+``submit_durable`` refuses (the terminal is told "failure" and sends again) and ``submit``
+sheds the fix, counted in :attr:`IngestStats.shed` and logged — a radio does not resend a
+position and the next one supersedes it. Either way the ingest reports an overload state
+through ``on_overload`` for the status bar until the backlog is back under half.
+
+The map is fed from :attr:`PositionIngest.on_flushed` with the latest fix per device
 (coalesced: one batch per tick, never one call per fix).
 
 Fixes from devices the database does not know are still stored (device id only), so nothing a
@@ -15,14 +26,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db_writer import DbWriter, WriterStopped
-from models import Officer, PositionFix, RadioTerminal, Unit, Vehicle, VehicleTerminal
+from models import (
+    Jurisdiction,
+    Officer,
+    PositionFix,
+    RadioTerminal,
+    Unit,
+    Vehicle,
+    VehicleTerminal,
+)
 from models.base import utcnow
 from models.enums import PositionSource
 
@@ -48,10 +69,18 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """Who a device belongs to."""
+    """Who a device belongs to.
+
+    ``district_adcode`` is the owner's district (None: city corps, or unknown device), which
+    decides which consoles see the device's positions (:func:`in_jurisdiction`); ``label`` is
+    how the owner is named on the map: the unit's call sign, the officer's name and call sign,
+    the plate of a vehicle no unit has.
+    """
 
     unit_id: int | None
     officer_id: int | None
+    district_adcode: str | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +101,34 @@ class DeviceDirectory:
     def load(self, session: Session) -> None:
         """Read every vehicle terminal and radio from the database."""
         owners: dict[tuple[PositionSource, str], Owner] = {}
+        units = {uid: (call_sign, district) for uid, call_sign, district in session.execute(
+            select(Unit.id, Unit.call_sign, Unit.district_adcode)).all()}
         rows = session.execute(
-            select(VehicleTerminal.phone, Unit.id)
+            select(VehicleTerminal.phone, Unit.id, Vehicle.plate)
             .join(Vehicle, Vehicle.id == VehicleTerminal.vehicle_id)
             .join(Unit, Unit.vehicle_id == Vehicle.id, isouter=True)
         ).all()
-        for phone, vehicle_unit in rows:
-            owners[(PositionSource.JT808, phone)] = Owner(vehicle_unit, None)
-        officer_units = dict(session.execute(select(Officer.id, Officer.unit_id)).all())
+        for phone, vehicle_unit, plate in rows:
+            call_sign, district = units.get(vehicle_unit, ("", None)) \
+                if vehicle_unit is not None else ("", None)
+            owners[(PositionSource.JT808, phone)] = Owner(vehicle_unit, None, district,
+                                                          call_sign or plate)
+        officers = {oid: (unit_id, name, district) for oid, unit_id, name, district in
+                    session.execute(select(Officer.id, Officer.unit_id, Officer.name,
+                                           Officer.district_adcode)).all()}
         for issi, radio_unit, officer_id in session.execute(
             select(RadioTerminal.issi, RadioTerminal.unit_id, RadioTerminal.officer_id)
         ).all():
-            owner_unit: int | None = radio_unit
-            if owner_unit is None and officer_id is not None:
-                owner_unit = officer_units.get(officer_id)
-            owners[(PositionSource.LIP, str(issi))] = Owner(owner_unit, officer_id)
+            officer_unit, name, officer_district = officers.get(officer_id, (None, "", None)) \
+                if officer_id is not None else (None, "", None)
+            owner_unit: int | None = radio_unit if radio_unit is not None else officer_unit
+            call_sign, unit_district = units.get(owner_unit, ("", None)) \
+                if owner_unit is not None else ("", None)
+            # as models.jurisdiction.scope: the radio's unit, else its officer, decides
+            district = unit_district if radio_unit is not None else officer_district
+            label = " ".join(p for p in (name, call_sign) if p)
+            owners[(PositionSource.LIP, str(issi))] = Owner(owner_unit, officer_id, district,
+                                                            label)
         with self._lock:
             self._owners = owners
 
@@ -105,6 +147,11 @@ class IngestStats:
     failed: int = 0
     batches: int = 0
     refused: int = 0
+    #: single fixes (radio LIP) dropped because the backlog was full; never acknowledged
+    shed: int = 0
+    #: most fixes ever buffered or being written at once
+    peak_pending: int = 0
+    overloaded: bool = False
     unknown_devices: set[str] = field(default_factory=set)
 
 
@@ -115,8 +162,12 @@ class PositionIngest:
         writer: the console's single database writer.
         directory: device → owner mapping.
         interval_s: how often a batch is written.
-        on_flushed: called (flusher thread) after each stored batch with the latest fix per
-            device in it.
+        on_flushed: called (writer thread) after each stored batch with the latest fix per
+            device in it; must return quickly.
+        max_pending: most fixes buffered or being written; beyond it fixes are refused/shed.
+        flush_at: write as soon as this many fixes are buffered, not waiting for the interval.
+        on_overload: called with ``(True, detail)`` when the backlog fills up and
+            ``(False, detail)`` once it is back under half of ``max_pending``.
     """
 
     def __init__(
@@ -127,15 +178,25 @@ class PositionIngest:
         interval_s: float = 0.5,
         on_flushed: Callable[[list[LocatedFix]], None] | None = None,
         max_pending: int = 200_000,
+        flush_at: int = 2_000,
+        on_overload: Callable[[bool, str], None] | None = None,
     ) -> None:
         self._writer = writer
         self._directory = directory
         self._interval = interval_s
         self._on_flushed = on_flushed
         self._max_pending = max_pending
+        self._flush_at = max(1, flush_at)
+        self._on_overload = on_overload
         self._in_flight = 0
         self._lock = threading.Lock()
         self._buffer: list[Fix] = []
+        #: resolved when the batch now being buffered has committed (created on demand)
+        self._ticket: Future[bool] | None = None
+        self._wake = threading.Event()
+        self._shed_logged = 0.0
+        self._report_lock = threading.Lock()
+        self._reported = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.stats = IngestStats()
@@ -149,29 +210,113 @@ class PositionIngest:
     def stop(self, timeout: float = 10.0) -> None:
         """Store what is buffered, then stop."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
 
-    def submit(self, fix: Fix) -> None:
-        """Accept a fix (any thread, never blocks)."""
-        with self._lock:
-            self._buffer.append(fix)
-            self.stats.received += 1
+    def submit(self, fix: Fix) -> bool:
+        """Accept one fix (any thread, never blocks); False when it was shed.
 
-    def submit_many(self, fixes: list[Fix]) -> bool:
-        """Accept several fixes at once; False (nothing taken) while the backlog is full.
+        While the backlog is full the fix is dropped, counted in ``stats.shed`` and logged
+        (at most every 10 s): nobody was told it was stored, and the device's next position
+        supersedes it.
+        """
+        with self._lock:
+            if len(self._buffer) + self._in_flight >= self._max_pending:
+                self.stats.shed += 1
+                changed = self._overload_locked(True)
+                now = time.monotonic()
+                log_it = now - self._shed_logged >= 10.0
+                if log_it:
+                    self._shed_logged = now
+                shed = self.stats.shed
+            else:
+                self._take_locked([fix])
+                return True
+        if log_it:
+            log.error("position backlog full (%d fixes): %s position of %s shed; %d shed so far",
+                      self._max_pending, fix.source.value, fix.device_id, shed)
+        if changed:
+            self._report_overload()
+        return False
+
+    def submit_durable(self, fixes: list[Fix]) -> Future[bool] | None:
+        """Accept several fixes; None (nothing taken) while the backlog is full.
+
+        Returns:
+            A future that becomes ``True`` once the transaction holding these fixes has
+            committed, ``False`` if storing them failed (they are then not in the database).
+            Only a ``True`` may be acknowledged to the device.
 
         A refusal is back-pressure, not loss: the JT/T 808 server then answers the terminal
         "failure" and the terminal sends the report again.
         """
+        idle = False
         with self._lock:
             if len(self._buffer) + self._in_flight + len(fixes) > self._max_pending:
                 self.stats.refused += len(fixes)
-                return False
-            self._buffer.extend(fixes)
-            self.stats.received += len(fixes)
+                changed = self._overload_locked(True)
+                ticket = None
+            else:
+                self._take_locked(fixes)
+                if self._ticket is None:
+                    self._ticket = Future()
+                ticket = self._ticket
+                changed = False
+                # group commit: a device waits for its answer, so write at once when no
+                # batch is being written; otherwise this joins the next batch, written as
+                # soon as the one in flight has committed (see _stored)
+                idle = self._in_flight == 0
+        if changed:
+            self._report_overload()
+        elif idle:
+            self._wake.set()
+        return ticket
+
+    def submit_many(self, fixes: list[Fix]) -> bool:
+        """Accept several fixes at once; False (nothing taken) while the backlog is full."""
+        return self.submit_durable(fixes) is not None
+
+    @property
+    def pending(self) -> int:
+        """Fixes buffered or being written now."""
+        with self._lock:
+            return len(self._buffer) + self._in_flight
+
+    def _take_locked(self, fixes: list[Fix]) -> None:
+        self._buffer.extend(fixes)
+        self.stats.received += len(fixes)
+        pending = len(self._buffer) + self._in_flight
+        if pending > self.stats.peak_pending:
+            self.stats.peak_pending = pending
+        if len(self._buffer) >= self._flush_at:
+            self._wake.set()
+
+    def _overload_locked(self, value: bool) -> bool:
+        """Set the overload state (lock held); whether it changed."""
+        if self.stats.overloaded == value:
+            return False
+        self.stats.overloaded = value
         return True
+
+    def _report_overload(self) -> None:
+        """Tell the listener the state as it is now (never with ``_lock`` held)."""
+        with self._report_lock:
+            with self._lock:
+                value = self.stats.overloaded
+                detail = (f"positions: {len(self._buffer) + self._in_flight} waiting, "
+                          f"{self.stats.refused} refused, {self.stats.shed} shed")
+            if value == self._reported:
+                return
+            self._reported = value
+            (log.warning if value else log.info)(
+                "position ingest %s (%s)", "overloaded" if value else "caught up", detail)
+            if self._on_overload is not None:
+                try:
+                    self._on_overload(value, detail)
+                except Exception:
+                    log.exception("on_overload listener failed")
 
     def flush(self, timeout: float = 10.0) -> None:
         """Write what is buffered now and wait until it is stored (tests, shutdown)."""
@@ -179,7 +324,11 @@ class PositionIngest:
 
     # ------------------------------------------------------------------ thread
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while not self._stop.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
             try:
                 self._flush_once()
             except Exception:
@@ -192,8 +341,11 @@ class PositionIngest:
     def _flush_once(self, wait: float | None = None) -> None:
         with self._lock:
             batch, self._buffer = self._buffer, []
+            ticket, self._ticket = self._ticket, None
             self._in_flight += len(batch)
         if not batch:
+            if ticket is not None:  # pragma: no cover - a ticket always comes with fixes
+                ticket.set_result(True)
             return
         located = [LocatedFix(f, self._directory.owner(f.source, f.device_id)) for f in batch]
         for item in located:
@@ -203,29 +355,45 @@ class PositionIngest:
                                 item.fix.source.value, item.fix.device_id)
                 self.stats.unknown_devices.add(item.fix.device_id)
         try:
+            # waits while the writer's queue is full: the backlog then grows to max_pending
+            # and new reports are refused (back-pressure), never silently dropped
             future = self._writer.submit(lambda s: _store(s, located),
                                          tables=("position_fix", "unit"), label="positions")
         except WriterStopped:
             self._done(len(batch))
             self.stats.failed += len(batch)
             log.error("database writer stopped: %d positions not stored", len(batch))
+            if ticket is not None:
+                ticket.set_result(False)
             return
-        future.add_done_callback(lambda f: self._stored(f.exception(), located))
+        future.add_done_callback(lambda f: self._stored(f.exception(), located, ticket))
         if wait is not None:
             future.result(wait)
 
     def _done(self, count: int) -> None:
         with self._lock:
             self._in_flight -= count
+            changed = self.stats.overloaded and \
+                len(self._buffer) + self._in_flight <= self._max_pending // 2 and \
+                self._overload_locked(False)
+        if changed:
+            self._report_overload()
 
-    def _stored(self, exc: BaseException | None, located: list[LocatedFix]) -> None:
+    def _stored(self, exc: BaseException | None, located: list[LocatedFix],
+                ticket: Future[bool] | None = None) -> None:
         self._done(len(located))
         if exc is not None:
             self.stats.failed += len(located)
             log.error("storing %d positions failed: %s", len(located), exc)
+            if ticket is not None:
+                ticket.set_result(False)
             return
         self.stats.stored += len(located)
         self.stats.batches += 1
+        if ticket is not None:  # committed: now the reports may be acknowledged
+            ticket.set_result(True)
+        if self._ticket is not None:  # devices wait on the next batch: write it now
+            self._wake.set()
         if self._on_flushed is not None:
             latest: dict[tuple[PositionSource, str], LocatedFix] = {}
             for item in located:
@@ -236,6 +404,14 @@ class PositionIngest:
                 self._on_flushed(list(latest.values()))
             except Exception:
                 log.exception("position listener failed")
+
+
+def in_jurisdiction(fixes: list[LocatedFix], jurisdiction: Jurisdiction) -> list[LocatedFix]:
+    """The fixes whose owner ``jurisdiction`` may see: a district console gets only its own
+    district's devices (no city corps, no unregistered devices); the city gets all."""
+    if jurisdiction.is_city:
+        return fixes
+    return [f for f in fixes if f.owner.district_adcode == jurisdiction.adcode]
 
 
 def _store(session: Session, located: list[LocatedFix]) -> int:

@@ -14,6 +14,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -93,9 +94,13 @@ class IngestSink:
     def __init__(self, ingest: PositionIngest) -> None:
         self._ingest = ingest
 
-    def submit(self, reports: Sequence[PositionReport]) -> bool:
-        """Accept positions (never blocks); False while the ingest's backlog is full."""
-        return self._ingest.submit_many([
+    def submit(self, reports: Sequence[PositionReport]) -> bool | Future[bool]:
+        """Accept positions (never blocks); False while the ingest's backlog is full.
+
+        Otherwise a future that turns True once the reports' batch has committed: only then
+        does the server acknowledge them to the terminal.
+        """
+        ticket = self._ingest.submit_durable([
             Fix(
                 source=PositionSource.JT808, device_id=r.phone, ts=r.location.time,
                 lat=r.location.latitude, lon=r.location.longitude,
@@ -105,6 +110,7 @@ class IngestSink:
             )
             for r in reports
         ])
+        return False if ticket is None else ticket
 
 
 @dataclass(frozen=True, slots=True)

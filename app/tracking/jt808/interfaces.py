@@ -8,6 +8,7 @@ The console implements :class:`TerminalRegistry` (auth codes in the database) an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -122,11 +123,14 @@ class TerminalRegistry(Protocol):
 class PositionSink(Protocol):
     """Receiver of decoded positions (the console batches them to its single DB writer)."""
 
-    def submit(self, reports: Sequence[PositionReport]) -> bool:
+    def submit(self, reports: Sequence[PositionReport]) -> bool | Future[bool]:
         """Take positions; called on the event loop thread, must not block.
 
         Returns:
-            ``True`` when accepted. ``False`` (e.g. the writer's queue is full) makes the server
-            answer the terminal with "failure" so that it retransmits; nothing is lost.
+            ``True`` when accepted and already durable. A future when accepted but not yet
+            durable: the server answers "success" once it turns ``True`` (resolved from any
+            thread), "failure" if it turns ``False`` or fails. ``False`` (e.g. the backlog is
+            full) makes the server answer the terminal with "failure" at once so that it
+            retransmits; nothing is lost.
         """
         ...

@@ -3,8 +3,19 @@
 One event loop serves every terminal. Per connection: a :class:`FrameSplitter` cuts the stream,
 frames are checked and answered (0x8100 for registrations, 0x8001 for everything else, in the
 terminal's own header version), positions go to the :class:`PositionSink` and to the
-:class:`VehicleStateTracker`. A connection that misbehaves (malformed frames, garbage, oversize
-frames, not reading its replies, silence) is logged and closed; no other connection notices.
+:class:`VehicleStateTracker`.
+
+A position report is answered "success" only once it is durable: when the sink hands back a
+future (the console's sink does: it resolves after the database transaction holding the report
+has committed), the 0x8001 is sent when that future turns ``True`` ("failure" if it turns
+``False``, and the terminal sends again). A terminal does not resend an acknowledged report, so
+nothing acknowledged may be lost by a crash. A connection with
+``ServerSettings.max_unacked_per_connection`` reports waiting for durability is not read any
+further until some are answered: while the database is behind, the terminals are slowed down
+through TCP instead of filling the console's memory.
+
+A connection that misbehaves (malformed frames, garbage, oversize frames, not reading its
+replies, silence) is logged and closed; no other connection notices.
 
 Usage from the console::
 
@@ -19,12 +30,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import logging
 import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from app.tracking.jt808.codec import FrameSplitter, Reassembler
@@ -56,6 +69,7 @@ from app.tracking.jt808.messages import (
 )
 from app.tracking.jt808.state import VehicleEvent, VehicleEventKind, VehicleStateTracker
 from app.tracking.jt808.wire import MAX_FRAME_BYTES, FrameError, Header, pack_frame, unpack_frame
+from models.clock import utcnow
 
 __all__ = ["Jt808Server", "ServerEvents", "ServerSettings", "ServerStats", "ServerThread"]
 
@@ -86,6 +100,9 @@ class ServerSettings:
         max_packets: Largest packet total of a sub-packaged message.
         sweep_interval_s: Period of the idle/offline check.
         default_utc_offset: Terminal clock offset when the registry record has none.
+        max_unacked_per_connection: Position messages of one connection accepted by the sink
+            but not yet durable (not yet answered); at this many the connection is not read
+            until some are answered (back-pressure).
     """
 
     accept_unknown_terminals: bool = False
@@ -102,6 +119,7 @@ class ServerSettings:
     max_packets: int = 256
     sweep_interval_s: float = 1.0
     default_utc_offset: timedelta = CHINA_OFFSET
+    max_unacked_per_connection: int = 64
 
 
 @dataclass(slots=True)
@@ -147,6 +165,12 @@ class ServerStats:
     authenticated: int = 0
     closed_for_errors: int = 0
     garbage_bytes: int = 0
+    #: positions answered "success" after their batch committed
+    positions_durable: int = 0
+    #: positions accepted by the sink whose storage then failed (answered "failure")
+    positions_failed: int = 0
+    #: times a connection was not read because too many of its reports awaited durability
+    read_pauses: int = 0
 
 
 @dataclass(eq=False, slots=True)
@@ -163,6 +187,9 @@ class _Connection:
     errors_logged: int = 0
     garbage_seen: int = 0
     close_reason: str | None = None
+    #: position messages accepted, waiting for durability before their answer
+    unacked: int = 0
+    room: asyncio.Event = field(default_factory=asyncio.Event)
 
     def info(self) -> ConnectionInfo:
         return ConnectionInfo(self.conn_id, self.peer, tuple(self.phones))
@@ -176,6 +203,7 @@ class _Connection:
         if self.close_reason is None:
             self.close_reason = reason
         self.writer.close()
+        self.room.set()  # a read loop waiting for acknowledgements ends
 
 
 class Jt808Server:
@@ -218,6 +246,11 @@ class Jt808Server:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sessions: dict[str, _Connection] = {}
         self._next_id = 0
+        #: sink futures not yet resolved → the answers waiting for them (loop thread only)
+        self._awaiting: dict[
+            concurrent.futures.Future[bool], list[tuple[_Connection, Header, int]]
+        ] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -242,6 +275,7 @@ class Jt808Server:
         """
         if self._server is not None:
             raise RuntimeError("server already started")
+        self._loop = asyncio.get_running_loop()
         self._server = await asyncio.start_server(
             self._serve, self.host, self.port, backlog=self.settings.backlog
         )
@@ -347,6 +381,8 @@ class Jt808Server:
         writer = conn.writer
         transport = writer.transport
         while conn.close_reason is None:
+            if not await self._room_for(conn):
+                return conn.close_reason or "closed"
             data = await reader.read(settings.read_size)
             if not data:
                 return "closed by the terminal"
@@ -368,6 +404,9 @@ class Jt808Server:
             if frames:
                 received_at = _now()
                 for raw in frames:
+                    # frames already read wait too (at most read_size bytes of them)
+                    if not await self._room_for(conn):
+                        return conn.close_reason or "closed"
                     await self._handle_frame(conn, raw, received_at, loop)
                     if conn.close_reason is not None:
                         return conn.close_reason
@@ -391,6 +430,17 @@ class Jt808Server:
                 return "terminal not reading replies"
             await writer.drain()
         return conn.close_reason
+
+    async def _room_for(self, conn: _Connection) -> bool:
+        """Wait while too many of this connection's reports await durability; False if closed."""
+        while conn.unacked >= self.settings.max_unacked_per_connection:
+            # the database is behind: stop reading this terminal until it catches up
+            self.stats.read_pauses += 1
+            conn.room.clear()
+            await conn.room.wait()
+            if conn.close_reason is not None:
+                return False
+        return conn.close_reason is None
 
     def _finish(self, conn: _Connection, reason: str) -> None:
         self._conns.pop(conn.conn_id, None)
@@ -491,7 +541,7 @@ class Jt808Server:
             report = PositionReport(
                 phone, message, received_at, ReportSource.LIVE, header.version, header.serial
             )
-            self._reply(conn, reply_to, self._submit(conn, [report]))
+            self._answer_positions(conn, reply_to, [report])
         elif isinstance(message, BatchLocations):
             source = (
                 ReportSource.BLIND_AREA
@@ -502,7 +552,7 @@ class Jt808Server:
                 PositionReport(phone, loc, received_at, source, header.version, header.serial)
                 for loc in message.locations
             ]
-            self._reply(conn, reply_to, self._submit(conn, reports))
+            self._answer_positions(conn, reply_to, reports)
         elif isinstance(message, Heartbeat):
             self._publish(self.tracker.seen(phone, received_at))
             self._reply(conn, reply_to, ReplyResult.SUCCESS)
@@ -517,13 +567,61 @@ class Jt808Server:
         else:
             self._reply(conn, reply_to, ReplyResult.NOT_SUPPORTED)
 
-    def _submit(self, conn: _Connection, reports: list[PositionReport]) -> ReplyResult:
+    def _answer_positions(
+        self, conn: _Connection, reply_to: Header, reports: list[PositionReport]
+    ) -> None:
+        """Hand reports to the sink; answer now, or once the sink says they are durable."""
+        accepted = self._submit(conn, reports)
+        if not isinstance(accepted, concurrent.futures.Future):
+            self._reply(conn, reply_to, accepted)
+            return
+        conn.unacked += 1
+        waiting = self._awaiting.get(accepted)
+        if waiting is not None:
+            waiting.append((conn, reply_to, len(reports)))
+            return
+        self._awaiting[accepted] = [(conn, reply_to, len(reports))]
+        accepted.add_done_callback(self._durable_threadsafe)
+
+    def _durable_threadsafe(self, future: concurrent.futures.Future[bool]) -> None:
+        # any thread (the database writer's): answer on the loop
+        loop = self._loop
+        if loop is None:
+            return
+        # a closed loop (the server stopped) raises RuntimeError: nothing left to answer
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(functools.partial(self._durable, future))
+
+    def _durable(self, future: concurrent.futures.Future[bool]) -> None:
+        waiting = self._awaiting.pop(future, [])
+        try:
+            stored = future.result() is True
+        except BaseException as exc:  # a sink bug: not stored as far as we know
+            log.error("position sink reported a failure: %s", exc)
+            stored = False
+        for conn, reply_to, count in waiting:
+            conn.unacked -= 1
+            if stored:
+                self.stats.positions_durable += count
+                self._reply(conn, reply_to, ReplyResult.SUCCESS)
+            else:
+                self.stats.positions_failed += count
+                self._reply(conn, reply_to, ReplyResult.FAILURE)
+            if conn.unacked < self.settings.max_unacked_per_connection:
+                conn.room.set()
+        if not stored and waiting:
+            log.warning("storing %d position messages failed; terminals told to retry",
+                        len(waiting))
+
+    def _submit(
+        self, conn: _Connection, reports: list[PositionReport]
+    ) -> ReplyResult | concurrent.futures.Future[bool]:
         try:
             accepted = self.sink.submit(reports)
         except Exception:
             log.exception("position sink failed on %d reports", len(reports))
             accepted = False
-        if not accepted:
+        if accepted is not True and not isinstance(accepted, concurrent.futures.Future):
             self.stats.positions_refused += len(reports)
             log.warning(
                 "position sink refused %d reports from %s; terminal told to retry",
@@ -536,9 +634,10 @@ class Jt808Server:
         try:
             for report in reports:
                 self._publish(tracker.update(report))
-        except Exception:  # the reports are stored; a state bug must not cost the answer
+        except Exception:  # the reports are accepted; a state bug must not cost the answer
             log.exception("vehicle state update failed for %s", reports[0].phone)
-        return ReplyResult.SUCCESS
+        return accepted if isinstance(accepted, concurrent.futures.Future) \
+            else ReplyResult.SUCCESS
 
     async def _on_registration(
         self, conn: _Connection, header: Header, body: bytes, reply_to: Header
@@ -763,7 +862,7 @@ class Jt808Server:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 _REPLY = struct.Struct(">HHB")

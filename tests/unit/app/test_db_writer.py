@@ -88,3 +88,70 @@ def test_stopped_writer_refuses_jobs_and_finishes_accepted_ones(empty_db_url: st
     with pytest.raises(WriterStopped):
         w.submit(lambda s: None)
     engine.dispose()
+
+
+def test_a_tenfold_flood_waits_for_room_and_loses_nothing(empty_db_url: str) -> None:
+    """10× the queue bound from 4 producers: the queue stays bounded, all jobs commit."""
+    engine = make_engine(empty_db_url)
+    factory = make_session_factory(engine)
+    states: list[tuple[bool, int]] = []
+    reported = threading.Condition()
+
+    def on_overload(on: bool, queued: int) -> None:
+        with reported:
+            states.append((on, queued))
+            reported.notify_all()
+
+    w = DbWriter(factory, max_queue=50, max_batch=20, on_overload=on_overload)
+    w.start()
+    gate = threading.Event()
+    w.submit(lambda _s: gate.wait(10), label="hold")  # the database is "slow"
+    futures: list[Future[None]] = []
+    lock = threading.Lock()
+
+    def produce(first: int) -> None:
+        for n in range(first, first + 125):
+            fut = w.submit(lambda s, n=n: s.add(_district(f"{n:06d}")))
+            with lock:
+                futures.append(fut)
+
+    producers = [threading.Thread(target=produce, args=(k * 125,)) for k in range(4)]
+    for t in producers:
+        t.start()
+    with reported:  # the queue filled up: producers wait, the status bar is told
+        assert reported.wait_for(lambda: (True, 50) in states, 5), states
+    for t in producers:
+        assert t.is_alive()  # held back, not queued without bound
+    assert w.stats.pending <= 50
+    gate.set()
+    for t in producers:
+        t.join(10)
+    w.flush()
+    for fut in futures:
+        fut.result(5)
+    assert w.stats.peak_pending <= 50
+    assert w.stats.waits > 0
+    with reported:
+        assert reported.wait_for(lambda: bool(states) and states[-1][0] is False, 5), states
+    with factory() as s:
+        assert len(s.scalars(select(District.adcode)).all()) == 500
+    w.stop()
+    engine.dispose()
+
+
+def test_a_writer_job_may_submit_more_jobs_even_when_the_queue_is_full(
+        empty_db_url: str) -> None:
+    """Done callbacks run on the writer thread; it must never wait for room on itself."""
+    engine = make_engine(empty_db_url)
+    w = DbWriter(make_session_factory(engine), max_queue=1)
+    w.start()
+    chained: list[Future[str]] = []
+    gate = threading.Event()
+    first = w.submit(lambda _s: gate.wait(10))
+    first.add_done_callback(lambda _f: chained.append(w.submit(lambda _s: "second")))
+    w.submit(lambda _s: None)  # the queue is now full (1)
+    gate.set()
+    w.flush()
+    assert chained and chained[0].result(5) == "second"
+    w.stop()
+    engine.dispose()

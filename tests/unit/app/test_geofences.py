@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.db_writer import DbWriter
 from app.geo.geofence import Severity, Transition
-from app.services.geofences import GeofenceAlarm, GeofenceService
+from app.services.geofences import GeofenceAlarm, GeofenceService, GeofenceWorker
 from app.services.incidents import Actor
 from app.services.positions import Fix, LocatedFix, Owner
 from app.services.tracks import load_tracks
@@ -93,3 +93,42 @@ def test_tracks_for_replay_are_per_unit_in_time_order(seeded_db_url: str) -> Non
     first = tracks[str(unit_ids[0])]
     assert [round(p[1], 2) for p in first] == [39.91, 39.92, 39.93]
     assert first[0][0] == (T0 + dt.timedelta(minutes=1)).timestamp()
+
+
+class _SlowChecks:
+    """Stands in for GeofenceService: records what it checks, on which thread; can be held."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.checked: list[tuple[str, list[LocatedFix]]] = []
+
+    def check(self, fixes: list[LocatedFix]) -> list[object]:
+        self.entered.set()
+        self.gate.wait(10)
+        self.checked.append((threading.current_thread().name, fixes))
+        return []
+
+
+def _device_fix(device: int, k: int) -> LocatedFix:
+    return LocatedFix(Fix(PositionSource.JT808, f"0139{device:08d}", T0 + dt.timedelta(seconds=k),
+                          39.9, 116.4), Owner(device, None))
+
+
+def test_checks_run_on_their_own_worker_and_a_flood_is_coalesced_per_device() -> None:
+    service = _SlowChecks()
+    worker = GeofenceWorker(service)  # type: ignore[arg-type]
+    worker.start()
+    worker.submit([_device_fix(1, 0)])
+    assert service.entered.wait(5)  # the worker is busy with a slow check
+    for k in range(1, 1001):  # a flood from 5 devices meanwhile: the caller never waits
+        worker.submit([_device_fix(k % 5, k)])
+    assert worker.waiting == 5  # bounded by the number of devices, not by the flood
+    service.gate.set()
+    assert worker.drain(10)
+    worker.stop()
+    assert {name for name, _ in service.checked} == {"geofences"}
+    last = service.checked[-1][1]  # each device checked at its newest position
+    assert sorted(f.fix.ts for f in last) == [T0 + dt.timedelta(seconds=k)
+                                              for k in range(996, 1001)]
+    assert worker.coalesced == 1000 - 5

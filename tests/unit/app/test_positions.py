@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db_writer import DbWriter
@@ -74,4 +76,62 @@ def test_a_full_backlog_refuses_instead_of_growing(seeded_db_url: str) -> None:
     assert ingest.submit_many(fixes) is True
     assert ingest.submit_many(fixes) is False  # would make 12 > 10: the terminal resends
     assert (ingest.stats.received, ingest.stats.refused) == (6, 6)
+    engine.dispose()
+
+
+def _stored(factory, device: str) -> int:  # type: ignore[no-untyped-def]
+    with factory() as s:
+        return int(s.scalar(select(func.count()).select_from(PositionFix)
+                            .where(PositionFix.device_id == device)) or 0)
+
+
+def test_a_durable_ticket_turns_true_only_once_its_batch_has_committed(
+        empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)
+    writer.start()
+    ingest = PositionIngest(writer, load_directory(factory), interval_s=60)
+    gate = threading.Event()
+    writer.submit(lambda _s: gate.wait(10), label="hold")  # the database is "slow"
+    ticket = ingest.submit_durable([Fix(PositionSource.JT808, "013900000007", T0, 39.9, 116.4)])
+    assert ticket is not None
+    ingest._flush_once()  # handed to the writer, not yet committed
+    assert not ticket.done()  # the server must not acknowledge yet
+    gate.set()
+    assert ticket.result(10) is True
+    assert _stored(factory, "013900000007") == 1  # True means: in the database
+    writer.stop()
+    engine.dispose()
+
+
+@pytest.mark.expect_log_errors  # shedding is logged as an error
+def test_a_tenfold_radio_flood_stays_bounded_and_counts_what_it_sheds(
+        empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    factory = make_session_factory(engine)
+    writer = DbWriter(factory)
+    writer.start()
+    states: list[bool] = []
+    ingest = PositionIngest(writer, load_directory(factory), interval_s=60, max_pending=100,
+                            on_overload=lambda on, _detail: states.append(on))
+    gate = threading.Event()
+    writer.submit(lambda _s: gate.wait(10), label="hold")
+    taken = 0
+    for n in range(1000):  # 10x the bound while nothing drains
+        fix = Fix(PositionSource.LIP, "2001234", T0 + dt.timedelta(seconds=n), 39.9, 116.4)
+        taken += ingest.submit(fix)
+        if n == 50:
+            ingest._flush_once()  # half of it is being written (in flight) meanwhile
+    assert ingest.pending <= 100 and ingest.stats.peak_pending == 100
+    assert (taken, ingest.stats.shed) == (100, 900)  # explicit count of what was dropped
+    assert states == [True]  # the status bar shows the overload
+    # JT/T 808 reports are refused (the terminal resends), never taken beyond the bound
+    assert ingest.submit_durable([Fix(PositionSource.JT808, "013900000001", T0, 1, 1)]) is None
+    gate.set()
+    ingest.flush()
+    assert _stored(factory, "2001234") == 100  # everything accepted is stored
+    assert ingest.stats.stored + ingest.stats.shed == 1000
+    assert states == [True, False]  # and the overload is over
+    writer.stop()
     engine.dispose()
