@@ -12,6 +12,19 @@ from app.settings import SettingsError, defaults_toml, load_settings
 PROG = "python -m app"
 
 
+def window_size(text: str) -> tuple[int, int]:
+    """``--geometry``: ``WIDTHxHEIGHT`` in pixels (``1366x768``)."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 1366x768") from None
+    if not (200 <= width <= 16384 and 200 <= height <= 16384):
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200–16384 px")
+    return width, height
+
+
 def _gui_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("window")
     g.add_argument("--screenshot", metavar="PATH", type=Path,
@@ -21,6 +34,9 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
                    help="quit after this many seconds (with --screenshot: take it first)")
     g.add_argument("--screenshot-every", metavar="SECONDS", type=float,
                    help="rewrite the --screenshot file every so many seconds")
+    g.add_argument("--geometry", metavar="WxH", type=window_size,
+                   help="start the main window at this size, e.g. 1366x768 (default: "
+                        "1600x1000, shrunk to fit the screen)")
     g.add_argument("--offscreen", action="store_true",
                    help="no window on a screen (Qt offscreen platform); automatic without a "
                         "display")
@@ -40,6 +56,9 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--log-file", metavar="PATH", type=Path, help="log file path")
     g.add_argument("--log-json", action="store_true", help="log file as JSON lines")
     g.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    g.add_argument("--diagnostics", metavar="FILE", type=Path,
+                   help="write UI-thread latency, painted video frames and memory once a "
+                        "second to FILE (JSON lines; bench/startup.py reads it)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,10 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("args", nargs=argparse.REMAINDER)
 
     from app.analysis.cli import add_parser as add_analyze
+    from app.evidence.cli import add_parser as add_evidence
     from app.speech.models_cli import add_parser as add_models
 
     add_analyze(sub)
     add_models(sub)
+    add_evidence(sub)
 
     config = sub.add_parser("config", help="settings file helpers")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

@@ -125,3 +125,84 @@ def local_time(value: dt.datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
     if value is None:
         return ""
     return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+# ---------------------------------------------------------------------- alarm texts
+# Alarm bar texts are generated on the UI thread when the alarm is raised, in its language.
+def sos_alarm_text(who: str) -> str:
+    """A vehicle terminal's SOS ("车辆紧急报警 朝阳01")."""
+    return QCoreApplication.translate("Alarm", "Vehicle emergency alarm (SOS) %1").replace(
+        "%1", who)
+
+
+def radio_emergency_text(party: str) -> str:
+    """An officer's radio emergency ("电台紧急求助 西城02 王伟")."""
+    return QCoreApplication.translate("Alarm", "Radio emergency call %1").replace("%1", party)
+
+
+def geofence_alarm_text(call_sign: str, fence: str, entered: bool) -> str:
+    """A unit entered or left a geofence ("东城05 离开电子围栏「王府井」")."""
+    text = (QCoreApplication.translate("Alarm", "%1 entered the geofence “%2”") if entered
+            else QCoreApplication.translate("Alarm", "%1 left the geofence “%2”"))
+    return text.replace("%1", call_sign).replace("%2", fence)
+
+
+def escalation_alarm_text(title: str, reminder: bool) -> str:
+    """An escalated incident waits for the city centre ("事件上报待签收：…")."""
+    text = (QCoreApplication.translate("Alarm",
+                                       "Escalated incident awaiting acknowledgement (reminder): %1")
+            if reminder else
+            QCoreApplication.translate("Alarm", "Escalated incident awaiting acknowledgement: %1"))
+    return text.replace("%1", title)
+
+
+# ---------------------------------------------------------------------- content findings
+# The prohibited-content categories of the Regulations on Commercial Performances (art. 25);
+# the Chinese is the regulation's own wording (app.analysis.rules.CATEGORIES).
+_FINDING_CATEGORIES: dict[int, str] = {
+    0: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Unapproved performance content (differs from the approved script)"),
+    1: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Opposing the basic principles laid down in the Constitution"),
+    2: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Endangering national unity, sovereignty and territorial integrity, "
+                         "endangering national security, or harming national honour and "
+                         "interests"),
+    3: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Inciting ethnic hatred or discrimination, infringing ethnic customs, "
+                         "hurting ethnic feelings, undermining ethnic unity, or violating "
+                         "religious policy"),
+    4: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Disturbing social order or undermining social stability"),
+    5: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Endangering social morality or the nation's fine cultural traditions"),
+    6: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Promoting obscenity, pornography, cults or superstition, or playing up "
+                         "violence"),
+    7: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Insulting or slandering others, infringing their lawful rights and "
+                         "interests"),
+    8: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Terrifying or cruel performance that harms the performers' physical or "
+                         "mental health"),
+    9: QT_TRANSLATE_NOOP("FindingCategory",
+                         "Attracting audiences by exploiting physical defects or displaying "
+                         "bodily abnormalities"),
+    10: QT_TRANSLATE_NOOP("FindingCategory",
+                          "Other circumstances prohibited by laws and administrative regulations"),
+}
+
+
+def finding_category_label(number: int) -> str:
+    """A content finding's category as shown in the console: "第6项：宣扬淫秽…" in Chinese,
+    "Item 6: Promoting obscenity…" in English (0: the script deviation)."""
+    text = _FINDING_CATEGORIES.get(number)
+    if text is None:
+        return QCoreApplication.translate("FindingCategory", "Item %1").replace(
+            "%1", str(number))
+    name = QCoreApplication.translate("FindingCategory", text)
+    if number == 0:
+        return QCoreApplication.translate("FindingCategory", "Script deviation: %1").replace(
+            "%1", name)
+    return QCoreApplication.translate("FindingCategory", "Item %1: %2").replace(
+        "%1", str(number)).replace("%2", name)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QCoreApplication, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.bridge import LinkState, Subsystem
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import SHANGHAI
+from models.clock import utcnow
+from widgets.elided_label import ElidedLabel
 
 _SUBSYSTEM_NAMES = {
     Subsystem.DATABASE: QT_TRANSLATE_NOOP("Subsystem", "Database"),
@@ -46,20 +46,34 @@ def state_name(state: LinkState) -> str:
 
 
 class LinkStatusBar(QStatusBar):
-    """One indicator per subsystem (coloured dot, name, state; detail in the tooltip)."""
+    """One indicator per subsystem (coloured dot, name, state; detail in the tooltip), and
+    notices that stay until their source clears them (unlike ``showMessage``, which other
+    messages replace), e.g. the map reloading after its renderer died.
+
+    Signals:
+        notice_changed(str): the notice text now shown ("" when none).
+    """
+
+    notice_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("linkStatusBar")
-        self._labels: dict[Subsystem, QLabel] = {}
+        self._labels: dict[Subsystem, ElidedLabel] = {}
         self._states: dict[Subsystem, tuple[LinkState, str]] = {}
         for subsystem in Subsystem:
-            lbl = QLabel(self)
+            lbl = ElidedLabel(self)  # elided when the window is narrow: never wider than it
             lbl.setObjectName(f"link_{subsystem.value}")
             self._labels[subsystem] = lbl
             self._states[subsystem] = (LinkState.NOT_CONFIGURED, "")
             self.addPermanentWidget(lbl)
             self._render(subsystem)
+        self._notices: dict[str, str] = {}
+        self.notice = ElidedLabel(self)
+        self.notice.setObjectName("notice")
+        self.notice.setStyleSheet("color: #b45309; font-weight: bold")
+        self.notice.hide()
+        self.insertPermanentWidget(0, self.notice)
         self.clock = QLabel(self)
         self.clock.setObjectName("clock")
         self.addPermanentWidget(self.clock)
@@ -84,6 +98,23 @@ class LinkStatusBar(QStatusBar):
         state, _ = self._states[subsystem]
         return f"{subsystem_name(subsystem)}: {state_name(state)}"
 
+    def set_notice(self, source: str, text: str) -> None:
+        """Show ``text`` for ``source`` (e.g. ``"map"``) until the same source sends ""."""
+        if text:
+            self._notices[source] = text
+        elif self._notices.pop(source, None) is None:
+            return
+        shown = "　".join(self._notices.values())
+        if shown == self.notice.text() and self.notice.isHidden() != bool(shown):
+            return
+        self.notice.setText(shown)
+        self.notice.setVisible(bool(shown))
+        self.notice_changed.emit(shown)
+
+    def notice_text(self) -> str:
+        """The notices shown now ("" when none)."""
+        return self.notice.text() if self._notices else ""
+
     def retranslate(self) -> None:
         """Re-render every indicator in the current language."""
         for sub in Subsystem:
@@ -92,13 +123,11 @@ class LinkStatusBar(QStatusBar):
     def _render(self, subsystem: Subsystem) -> None:
         state, detail = self._states[subsystem]
         lbl = self._labels[subsystem]
-        lbl.setText(
-            f'<span style="color:{_STATE_COLOURS[state]}">●</span> '
-            f"{subsystem_name(subsystem)}: {state_name(state)}"
-        )
-        lbl.setToolTip(detail)
+        lbl.set_marker(_STATE_COLOURS[state])
+        lbl.setText(f"{subsystem_name(subsystem)}: {state_name(state)}")
+        lbl.setToolTip(f"{lbl.text()}\n{detail}" if detail else lbl.text())
 
     @Slot()
     def _tick(self) -> None:
-        now = dt.datetime.now(SHANGHAI)
+        now = utcnow().astimezone(SHANGHAI)
         self.clock.setText(now.strftime("%Y-%m-%d %H:%M:%S"))

@@ -27,11 +27,12 @@ from app.dispatch import audit as audit_log
 from app.dispatch import draw, duplicates, escalation, lifecycle, records, timers
 from app.dispatch import intake as intake_svc
 from app.dispatch import recommend as ranking
-from app.dispatch.refusals import Refusal
+from app.dispatch.refusals import Refusal, RefusalCode, refuse
 from app.dispatch.texts import refusal_text
 from app.services.incidents import Actor
 from models import Jurisdiction
-from models.base import utcnow
+from models.clock import Clock
+from models.clock import installed as installed_clock
 from models.dispatch import IncidentOutcome
 from models.enums import IncidentCategory, UnitStatus
 
@@ -75,8 +76,9 @@ class DispatchService(QObject):
 
     def __init__(self, sessions: sessionmaker[Session], writer: DbWriter, readers: Executor,
                  actor: Actor, jurisdiction: Jurisdiction, config: DispatchConfig | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
+        self.clock = clock or installed_clock()
         self._sessions = sessions
         self._writer = writer
         self._readers = readers
@@ -84,6 +86,8 @@ class DispatchService(QObject):
         self.jurisdiction = jurisdiction
         self.config = config or DispatchConfig()
         self.eta_model: ranking.EtaModel = ranking.DEFAULT_MODEL
+        #: Seeds of the draws this console committed and has not run yet (never stored).
+        self._draw_seeds: dict[int, str] = {}
         self._stopped = False
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
         self._realert_timer = QTimer(self)
@@ -318,12 +322,58 @@ class DispatchService(QObject):
             escalation.acknowledge_escalation, actor=self.actor,
             jurisdiction=self.jurisdiction, escalation_id=escalation_id), on_done, on_error)
 
-    def perform_draw(self, params: draw.DrawParams, seed: str | None = None,
-                     on_done: Callback = None, on_error: ErrorCallback = None) -> None:
-        """Draw, store and queue inspection tasks (a DrawOutcome)."""
-        self._write("draw", partial(draw.perform_draw, actor=self.actor,
-                                    jurisdiction=self.jurisdiction, params=params, seed=seed),
-                    on_done, on_error)
+    def prepare_draw(self, params: draw.DrawParams, on_done: Callback = None,
+                     on_error: ErrorCallback = None) -> None:
+        """Commit a double-random draw with its seed's hash (a pending DrawOutcome).
+
+        The seed (from the operating system's CSPRNG) stays in this service's memory, never
+        on screen or in the database, until :meth:`run_draw` reveals it with the result.
+        """
+        def prepared(result: draw.PreparedDraw) -> None:
+            self._draw_seeds[result.outcome.record.id] = result.seed
+            if on_done is not None:
+                on_done(result.outcome)
+
+        self._write("draw_commit", partial(draw.prepare_draw, actor=self.actor,
+                                           jurisdiction=self.jurisdiction, params=params,
+                                           clock=self.clock), prepared, on_error)
+
+    def holds_draw_seed(self, draw_id: int) -> bool:
+        """Whether this console can still run the pending draw ``draw_id``."""
+        return draw_id in self._draw_seeds
+
+    def run_draw(self, draw_id: int, on_done: Callback = None,
+                 on_error: ErrorCallback = None) -> None:
+        """Run a pending draw with its committed seed: store the result and tasks, reveal the
+        seed (a DrawOutcome, ``failed`` if no result could be drawn)."""
+        seed = self._draw_seeds.get(draw_id)
+        if seed is None:
+            refusal = refuse(RefusalCode.DRAW_SEED_NOT_HELD,
+                             f"the seed of draw {draw_id} is not held here", number=draw_id)
+            log.info("draw refused: %s", refusal, extra={"event": "dispatch_refused",
+                                                         "action": "draw",
+                                                         "code": refusal.code.value})
+            text = refusal_text(refusal)
+            self.refused.emit("draw", text)
+            if on_error is not None:
+                on_error(text)
+            return
+
+        def ran(outcome: draw.DrawOutcome) -> None:
+            self._draw_seeds.pop(draw_id, None)
+            if on_done is not None:
+                on_done(outcome)
+
+        self._write("draw", partial(draw.complete_draw, actor=self.actor,
+                                    jurisdiction=self.jurisdiction, draw_id=draw_id, seed=seed,
+                                    clock=self.clock), ran, on_error)
+
+    def verify_draw_seed(self, number: str, seed: str, on_done: Callback = None,
+                         on_error: ErrorCallback = None) -> None:
+        """Verify a stored draw with a typed seed (a Reproduction; audited, never a draw)."""
+        self._write("draw_verify", partial(draw.reproduce_draw, actor=self.actor,
+                                           jurisdiction=self.jurisdiction, number=number,
+                                           seed=seed), on_done, on_error)
 
     def export_audit(self, rows: list[audit_log.AuditRow], path: Path,
                      on_done: Callback = None, on_error: ErrorCallback = None) -> None:
@@ -357,8 +407,9 @@ class DispatchService(QObject):
     def check_escalations(self) -> None:
         """Look for escalations to alert again (runs on a timer)."""
         after = dt.timedelta(minutes=self.config.realert_after_min)
-        self._read("realert", lambda s: escalation.due_realerts(s, self.jurisdiction, utcnow(),
-                                                                after), self._realert)
+        now = self.clock.now()
+        self._read("realert", lambda s: escalation.due_realerts(s, self.jurisdiction, now, after),
+                   self._realert)
 
     def _realert(self, rows: list[escalation.EscalationRow]) -> None:
         if not rows:
@@ -368,5 +419,5 @@ class DispatchService(QObject):
                     extra={"event": "escalation_realert"})
         self.escalation_due.emit(rows)
         ids = [r.id for r in rows]
-        now = utcnow()
+        now = self.clock.now()
         self._write("realert_mark", lambda s: escalation.mark_realerted(s, ids, now), None)

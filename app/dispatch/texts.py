@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication
 
+from app.dispatch.recommend import Exclusion, Recommendation, RecommendationSet
 from app.dispatch.refusals import Refusal, RefusalCode
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import label
@@ -69,6 +70,19 @@ _REFUSALS: dict[RefusalCode, str] = {
         "Dispatch", "Only {available} venues can be drawn, {wanted} were asked for."),
     RefusalCode.NOT_ENOUGH_INSPECTORS: QT_TRANSLATE_NOOP(
         "Dispatch", "Not enough eligible inspectors to staff {wanted} inspection teams."),
+    RefusalCode.DRAW_NOT_FOUND: QT_TRANSLATE_NOOP(
+        "Dispatch", "There is no draw {number} visible to this console."),
+    RefusalCode.DRAW_NOT_RUN: QT_TRANSLATE_NOOP(
+        "Dispatch", "Draw {number} has not been run yet; its seed is revealed only with its "
+                    "result."),
+    RefusalCode.DRAW_ALREADY_RUN: QT_TRANSLATE_NOOP("Dispatch",
+                                                    "Draw {number} has already been run."),
+    RefusalCode.SEED_NOT_COMMITTED: QT_TRANSLATE_NOOP(
+        "Dispatch", "This is not the seed committed for draw {number}; a typed seed can only "
+                    "verify a draw, never make one."),
+    RefusalCode.DRAW_SEED_NOT_HELD: QT_TRANSLATE_NOOP(
+        "Dispatch", "The seed of draw {number} is no longer held by this console (it was "
+                    "restarted); the draw stays pending in the history. Prepare a new draw."),
 }
 
 _OUTCOMES: dict[IncidentOutcome, str] = {
@@ -89,6 +103,39 @@ _ESCALATION_KINDS: dict[EscalationKind, str] = {
 }
 
 _STATUS_PARAMS = frozenset({"status", "from_status", "to_status"})
+
+# Why a unit is not offered for an incident (the recommendation list shows it greyed).
+_EXCLUDED_BY_STATUS: dict[UnitStatus, str] = {
+    UnitStatus.OFF_DUTY: QT_TRANSLATE_NOOP("Dispatch", "Not offered: off duty"),
+    UnitStatus.OUT_OF_SERVICE: QT_TRANSLATE_NOOP("Dispatch", "Not offered: out of service"),
+    UnitStatus.DISPATCHED: QT_TRANSLATE_NOOP("Dispatch",
+                                             "Not offered: busy with another job ({status})"),
+    UnitStatus.EN_ROUTE: QT_TRANSLATE_NOOP("Dispatch",
+                                           "Not offered: busy with another job ({status})"),
+    UnitStatus.ON_SCENE: QT_TRANSLATE_NOOP("Dispatch",
+                                           "Not offered: busy with another job ({status})"),
+    UnitStatus.EMERGENCY: QT_TRANSLATE_NOOP("Dispatch", "Not offered: in an emergency"),
+}
+_EXCLUDED_OTHER_DISTRICT = QT_TRANSLATE_NOOP(
+    "Dispatch", "Not offered: a unit of {district}; units of other districts go only to an "
+                "escalated incident")
+_STILL_CLEARING = QT_TRANSLATE_NOOP(
+    "Dispatch", "still clearing its last job: offered after every free unit")
+_CITY_CORPS_OFFERED = QT_TRANSLATE_NOOP(
+    "Dispatch", "city corps: the city centre may send it to any district")
+_CITY_CORPS = QT_TRANSLATE_NOOP("Dispatch", "the city corps")
+
+# Which units an incident may get (the rule the recommendation list follows).
+_RULE_ESCALATED = QT_TRANSLATE_NOOP(
+    "Dispatch", "The incident is escalated: units of every district and the city corps may go.")
+_RULE_NO_DISTRICT = QT_TRANSLATE_NOOP(
+    "Dispatch", "A city-level incident: every unit of this console may go.")
+_RULE_CITY = QT_TRANSLATE_NOOP(
+    "Dispatch", "Units of {district} and the city corps may go; units of other districts only "
+                "once the incident is escalated.")
+_RULE_DISTRICT = QT_TRANSLATE_NOOP(
+    "Dispatch", "Only units of {district} may go; escalate to the city centre (F8) for the "
+                "city corps or other districts.")
 
 
 def fill(template: str, params: Mapping[str, str]) -> str:
@@ -127,3 +174,46 @@ def escalation_kind_label(kind: EscalationKind) -> str:
 def has_text(code: RefusalCode) -> bool:
     """Whether a refusal code has a text (tests check every code has one)."""
     return code in _REFUSALS
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def _district(adcode: str | None, names: Mapping[str, str]) -> str:
+    if adcode is None:
+        return _tr(_CITY_CORPS)
+    return names.get(adcode, adcode)
+
+
+def exclusion_text(row: Recommendation, district_names: Mapping[str, str]) -> str:
+    """Why a listed unit is not offered ("" for a unit that is)."""
+    if row.excluded is Exclusion.OTHER_DISTRICT:
+        return fill(_tr(_EXCLUDED_OTHER_DISTRICT),
+                    {"district": _district(row.district_adcode, district_names)})
+    if row.excluded is Exclusion.STATUS:
+        template = _EXCLUDED_BY_STATUS.get(row.status, _EXCLUDED_BY_STATUS[UnitStatus.DISPATCHED])
+        return fill(_tr(template), {"status": label(row.status)})
+    return ""
+
+
+def offer_notes(row: Recommendation) -> list[str]:
+    """What a dispatcher should know about an offered unit's place (clearing, city corps)."""
+    notes = []
+    if row.excluded is None and row.status is UnitStatus.CLEARING:
+        notes.append(_tr(_STILL_CLEARING))
+    if row.excluded is None and row.city_corps:
+        notes.append(_tr(_CITY_CORPS_OFFERED))
+    return notes
+
+
+def offer_rule_text(rec_set: RecommendationSet, district_names: Mapping[str, str]) -> str:
+    """Which units the incident may get, for this console (see ``unit_may_serve``)."""
+    incident = rec_set.incident
+    if incident.escalated:
+        return _tr(_RULE_ESCALATED)
+    if incident.district_adcode is None:
+        return _tr(_RULE_NO_DISTRICT)
+    name = _district(incident.district_adcode, district_names)
+    rule = _RULE_CITY if rec_set.jurisdiction.is_city else _RULE_DISTRICT
+    return fill(_tr(rule), {"district": name})

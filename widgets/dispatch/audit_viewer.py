@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.dispatch.audit import AuditFilter, AuditRow
+from app.dispatch.audit_texts import action_label, detail_text
 from app.labels import local_time
+from models.clock import utcnow
 from widgets.dispatch.common import MessageLine
 from widgets.row_model import Column, RowTableModel
 
@@ -47,7 +49,7 @@ class AuditLogViewer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditLogViewer")
-        now = QDateTime.currentDateTime().toTimeZone(_SHANGHAI)
+        now = QDateTime.fromSecsSinceEpoch(int(utcnow().timestamp()), _SHANGHAI)
         self.since_check = QCheckBox(self)
         self.since_check.setChecked(True)
         self.since_edit = QDateTimeEdit(now.addDays(-1), self)
@@ -115,29 +117,16 @@ class AuditLogViewer(QWidget):
             Column(lambda: self.tr("Console"), lambda r: r.console_id),
             Column(lambda: self.tr("Action"), self.action_text, tooltip=lambda r: r.action),
             Column(lambda: self.tr("Target"), lambda r: r.target_id),
-            Column(lambda: self.tr("Details"), lambda r: r.detail_text(),
-                   tooltip=lambda r: r.detail_text()),
+            Column(lambda: self.tr("Details"), self.detail_text, tooltip=self.detail_text),
         ]
 
     def action_text(self, row: AuditRow) -> str:
         """The action in words (its code if it has no name)."""
-        names = {
-            "incident.create": self.tr("Incident created"),
-            "incident.assign": self.tr("Unit assigned"),
-            "incident.reassign": self.tr("Incident reassigned"),
-            "incident.cancel_assignment": self.tr("Assignment withdrawn"),
-            "incident.close": self.tr("Incident closed"),
-            "incident.cancel": self.tr("Incident cancelled"),
-            "incident.merge": self.tr("Incidents merged"),
-            "incident.escalate": self.tr("Escalated to the city"),
-            "incident.hand_over": self.tr("Handed over to a district"),
-            "incident.acknowledge_escalation": self.tr("Escalation acknowledged"),
-            "unit.status": self.tr("Unit status changed"),
-            "unit.acknowledge": self.tr("Order acknowledged by radio"),
-            "inspection.draw": self.tr("Double-random draw"),
-            "audit.export": self.tr("Audit log exported"),
-        }
-        return names.get(row.action, row.action)
+        return action_label(row.action)
+
+    def detail_text(self, row: AuditRow) -> str:
+        """The details in words ("outcome: Corrected on site", in Chinese "结果：当场责令改正")."""
+        return detail_text(row.action, row.detail)
 
     def retranslate(self) -> None:
         """Set every visible text (also after a language change)."""
@@ -165,9 +154,17 @@ class AuditLogViewer(QWidget):
             since=utc(self.since_edit) if self.since_check.isChecked() else None,
             until=utc(self.until_edit) if self.until_check.isChecked() else None,
             actor=self.actor_edit.text().strip(),
-            action=self.action_combo.currentText().strip(),
+            action=self.action_code(),
             text=self.text_edit.text().strip(),
         )
+
+    def action_code(self) -> str:
+        """The action filter: the code of the action chosen by name, or the text typed (a
+        code or a prefix such as ``incident.``)."""
+        text = self.action_combo.currentText().strip()
+        index = self.action_combo.findText(text)
+        code = self.action_combo.itemData(index) if index >= 0 else None
+        return code if isinstance(code, str) else text
 
     @Slot()
     def search(self) -> None:
@@ -194,7 +191,10 @@ class AuditLogViewer(QWidget):
         current = self.action_combo.currentText()
         self.action_combo.clear()
         self.action_combo.addItem("")
-        self.action_combo.addItems(list(actions))
+        for code in actions:  # shown by name; the filter uses the code
+            self.action_combo.addItem(action_label(code), code)
+            self.action_combo.setItemData(self.action_combo.count() - 1, code,
+                                          Qt.ItemDataRole.ToolTipRole)
         self.action_combo.setCurrentText(current)
 
     # ------------------------------------------------------------------ export

@@ -48,7 +48,8 @@ def test_findings_are_listed_and_their_lines_highlighted(qtbot: object) -> None:
     assert pane.highlighted_rows() == [1]
     assert pane.findings_list.count() == 1
     text = pane.findings_list.item(0).text()
-    assert "第10项" in text and "〔赌博〕" in text and "19:31:03" in text
+    assert "Item 10: Other circumstances" in text  # English without a translator (--lang en)
+    assert "〔赌博〕" in text and "19:31:03" in text
     # a line that arrives later inside the finding's range is highlighted too
     pane.add_line(1, TranscriptLine(63.5, 65.0, "押大小"))
     assert pane.highlighted_rows() == [1, 2]
