@@ -32,9 +32,11 @@ def _tool(name: str) -> str:
 
 
 def sources() -> list[Path]:
-    """Python files that may hold UI strings (those git tracks, in a checkout)."""
+    """Python files that may hold UI strings (in a checkout: those git tracks, and new files
+    it does not ignore — a file not yet committed must not lose its translations)."""
     try:
-        listed = subprocess.run(["git", "ls-files", "--", *SOURCE_DIRS], cwd=ROOT, check=True,
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                                 "--", *SOURCE_DIRS], cwd=ROOT, check=True,
                                 capture_output=True, text=True).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         return sorted(p for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.labels import local_time
 from app.services.directory import PerformanceRow
+from models.clock import Clock
+from models.clock import installed as installed_clock
+from widgets.report_viewer import ReportViewer, show_report
 from widgets.row_model import Column
 from widgets.table_panel import RowTablePanel
 
@@ -17,10 +19,12 @@ from widgets.table_panel import RowTablePanel
 class SchedulePanel(RowTablePanel):
     """Approved performances of the last and next two weeks, in time order."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock | None = None) -> None:
         super().__init__("schedule", self._columns(), parent)
+        self.clock = clock or installed_clock()
         self.report_button = QPushButton(self)
         self.report_button.clicked.connect(self.open_report)
+        self.viewer: ReportViewer | None = None  # the last report opened
         self.toolbar.addWidget(self.report_button)
         self.finish_toolbar()
         self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
@@ -28,7 +32,7 @@ class SchedulePanel(RowTablePanel):
         self.retranslate()
 
     def _state(self, row: PerformanceRow) -> str:
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock.now()
         if row.starts_at <= now < row.ends_at:
             return self.tr("on now: recording")
         if now < row.starts_at:
@@ -61,8 +65,8 @@ class SchedulePanel(RowTablePanel):
 
     @Slot()
     def open_report(self) -> None:
-        """Open the selected show's analysis report (HTML) in the system viewer."""
+        """Open the selected show's analysis report (HTML) in the console's report viewer."""
         row_id = self.selected_id()
         row = self.model.row_by_id(row_id) if row_id is not None else None
         if row is not None and row.report_path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(row.report_path))
+            self.viewer = show_report(Path(row.report_path), self.window())

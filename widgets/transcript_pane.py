@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,10 +38,16 @@ from PySide6.QtWidgets import (
 
 from app.analysis.batch import BatchJob, BatchOutcome
 from app.analysis.engine import ContentFinding
+from app.analysis.progress import RunProgress
 from app.analysis.service import BatchAnalysisService
-from app.labels import SHANGHAI
+from app.labels import SHANGHAI, finding_category_label
 from app.speech.live import LoadReport
 from app.speech.transcript import TranscriptLine, format_timecode
+from widgets.progress_text import stage_text, time_left_text
+from widgets.report_viewer import ReportViewer, show_report
+
+if TYPE_CHECKING:
+    from app.speech.service import LiveTranscriptionService, VenueSnapshot
 
 #: Rows kept per venue in the pane (older lines are in the database).
 MAX_ROWS = 2000
@@ -170,6 +177,20 @@ class TranscriptPane(QWidget):
         if self._current is None:
             self.venue_combo.setCurrentIndex(self.venue_combo.count() - 1)
 
+    def restore_venue(self, snapshot: VenueSnapshot) -> None:
+        """Show a venue with what it already has: one announced before the pane connected.
+
+        Lines and findings that also arrive as signals afterwards are not shown twice.
+        """
+        self.add_venue(snapshot.venue_id, snapshot.name, snapshot.started_at)
+        view = self._venues[snapshot.venue_id]
+        view.lines = list(snapshot.lines)[-MAX_ROWS:]
+        view.findings = list(snapshot.findings)
+        view.partial = snapshot.partial
+        self.set_venue_state(snapshot.venue_id, snapshot.state, snapshot.reason)
+        if snapshot.venue_id == self._current:
+            self._venue_chosen(self.venue_combo.currentIndex())
+
     @Slot(int)
     def remove_venue(self, venue_id: int) -> None:
         """Stop showing a venue."""
@@ -182,7 +203,7 @@ class TranscriptPane(QWidget):
     def add_line(self, venue_id: int, line: TranscriptLine) -> None:
         """A committed line of a venue."""
         view = self._venues.get(venue_id)
-        if view is None:
+        if view is None or line in view.lines[-50:]:  # already replayed from the service
             return
         view.lines.append(line)
         if len(view.lines) > MAX_ROWS:
@@ -221,7 +242,7 @@ class TranscriptPane(QWidget):
     def add_finding(self, venue_id: int, finding: ContentFinding) -> None:
         """A finding of a venue: listed, and its lines highlighted."""
         view = self._venues.get(venue_id)
-        if view is None:
+        if view is None or finding in view.findings[-50:]:  # already replayed
             return
         view.findings.append(finding)
         if venue_id == self._current:
@@ -351,7 +372,8 @@ class TranscriptPane(QWidget):
         if not hits:
             return
         colour = _DEVIATION_BG if all(f.category_no == 0 for f in hits) else _FINDING_BG
-        tip = "\n".join(f"{f.category_label} 〔{f.tag}〕 {f.confidence:.2f}" for f in hits)
+        tip = "\n".join(f"{finding_category_label(f.category_no)} 〔{f.tag}〕 {f.confidence:.2f}"
+                        for f in hits)
         for col in (0, 1):
             item = self.table.item(row, col)
             if item is not None:
@@ -367,7 +389,8 @@ class TranscriptPane(QWidget):
             self._mark_row(view, row, start, end)
 
     def _list_finding(self, view: _VenueView, f: ContentFinding) -> None:
-        text = f"{self._time_text(view, f.start_s)}  {f.category_label}〔{f.tag}〕「" \
+        text = f"{self._time_text(view, f.start_s)}  {finding_category_label(f.category_no)}" \
+               f"〔{f.tag}〕「" \
                f"{f.matched_text}」 {f.confidence:.2f}"
         item = QListWidgetItem(text)
         item.setToolTip(f.quote)
@@ -405,6 +428,29 @@ class TranscriptPane(QWidget):
             self.monitor_requested.emit(self._current, int(device) if device is not None else -1)
         else:
             self.monitor_requested.emit(-1, -1)
+
+
+def attach_service(pane: TranscriptPane, service: LiveTranscriptionService) -> None:
+    """Feed ``pane`` from ``service``: connect the signals, then show what the service already
+    has. Venues are watched (and announced) at start-up, before any pane exists; without the
+    replay the pane stays empty while the status bar says venues are being transcribed."""
+    service.venue_added.connect(pane.add_venue)
+    service.venue_removed.connect(pane.remove_venue)
+    service.segment_committed.connect(pane.add_line)
+    service.partial_changed.connect(pane.set_partial)
+    service.venue_state_changed.connect(pane.set_venue_state)
+    service.finding_raised.connect(pane.add_finding)
+    service.load_changed.connect(pane.set_load)
+    service.model_state.connect(pane.set_model_state)
+    service.monitor_state.connect(pane.on_monitor_state)
+    pane.pause_requested.connect(service.set_paused)
+    pane.monitor_requested.connect(service.request_monitor)
+    if service.last_model_state is not None:
+        pane.set_model_state(*service.last_model_state)
+    if service.last_load is not None:
+        pane.set_load(service.last_load)
+    for snapshot in service.snapshot():
+        pane.restore_venue(snapshot)
 
 
 class AnalysisDialog(QDialog):
@@ -453,6 +499,9 @@ class AnalysisDialog(QDialog):
         self.stage_label = QLabel(self)
         self.stage_label.setObjectName("analysisStage")
         self.stage_label.setWordWrap(True)
+        self.time_left_label = QLabel(self)
+        self.time_left_label.setObjectName("analysisTimeLeft")
+        self.viewer: ReportViewer | None = None  # the report, once opened
         self.result_list = QListWidget(self)
         self.result_list.setObjectName("analysisFindings")
 
@@ -488,7 +537,10 @@ class AnalysisDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.progress_bar)
-        layout.addWidget(self.stage_label)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.stage_label, 1)
+        progress_row.addWidget(self.time_left_label)
+        layout.addLayout(progress_row)
         layout.addWidget(self.result_list, 1)
         layout.addLayout(buttons)
         self.resize(640, 480)
@@ -561,6 +613,7 @@ class AnalysisDialog(QDialog):
         self.start_button.setEnabled(False)
         self.progress_bar.setValue(0)
         self.stage_label.setText(self.tr("Starting…"))
+        self.time_left_label.clear()
         self.cancel_button.setText(self.tr("Cancel"))
 
     @Slot()
@@ -572,18 +625,13 @@ class AnalysisDialog(QDialog):
         else:
             self.reject()
 
-    @Slot(str, float, str)
-    def _progress(self, stage: str, fraction: float, detail: str) -> None:
+    @Slot(str, float, object)
+    def _progress(self, stage: str, fraction: float, run: object) -> None:
         self.progress_bar.setValue(round(fraction * 1000))
-        names = {
-            "decode": self.tr("Reading the recording…"),
-            "transcribe": self.tr("Transcribing…"),
-            "analyse": self.tr("Checking the content rules and the script…"),
-            "report": self.tr("Writing the report…"),
-            "done": self.tr("Done."),
-        }
-        self.stage_label.setText(names.get(stage, stage) + (f" {detail}" if detail
-                                                            and stage == "transcribe" else ""))
+        if isinstance(run, RunProgress):
+            self.stage_label.setText(stage_text(run))
+            self.time_left_label.setText(time_left_text(run.seconds_left)
+                                         if stage != "done" else "")
 
     @Slot(object)
     def _finished(self, outcome: BatchOutcome) -> None:
@@ -598,7 +646,8 @@ class AnalysisDialog(QDialog):
             .replace("%4", str(len(findings))))
         for f in findings:
             item = QListWidgetItem(f"{format_timecode(f.start_s)}–{format_timecode(f.end_s)}  "
-                                   f"{f.category_label}〔{f.tag}〕「{f.matched_text}」 "
+                                   f"{finding_category_label(f.category_no)}〔{f.tag}〕"
+                                   f"「{f.matched_text}」 "
                                    f"{f.confidence:.2f}")
             item.setToolTip(f.quote)
             if f.confidence >= self.threshold:
@@ -618,6 +667,7 @@ class AnalysisDialog(QDialog):
         self.stage_label.setText(self.tr("The analysis was cancelled."))
 
     def _idle(self) -> None:
+        self.time_left_label.clear()
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
@@ -625,7 +675,8 @@ class AnalysisDialog(QDialog):
     @Slot()
     def _open_report(self) -> None:
         if self.outcome is not None and self.outcome.outputs:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.outcome.outputs[0])))
+            # inside the console: a desktop without a browser would open nothing
+            self.viewer = show_report(self.outcome.outputs[0], self.parentWidget() or self)
 
     @Slot()
     def _choose_media(self) -> None:

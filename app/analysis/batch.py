@@ -7,7 +7,6 @@ to a callback and a cancel event stops it between windows.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -20,6 +19,7 @@ from app.analysis.rules import RuleSet, load_rules
 from app.speech.batch import BatchTimings, Progress, ProgressFn, transcribe_file
 from app.speech.engine import DecodePolicy, Recognizer, load_model
 from app.speech.transcript import Transcript
+from models.clock import utcnow
 
 log = logging.getLogger("app.analysis.batch")
 
@@ -97,15 +97,17 @@ def run_batch(
     """
     report = progress or (lambda _p: None)
     t0 = time.perf_counter()
+    report(Progress("load", 0.0))
     ruleset = rules or load_rules(job.rules)
     script_text = read_script(job.script) if job.script is not None else None
     if recognizer is None:
         workers = max(1, job.workers)
         loaded = load_model(job.model_dir, cpu_threads=1, workers=workers)
         recognizer = Recognizer(loaded, DecodePolicy(language=job.language))
+    report(Progress("load", 1.0))
     transcript, timings = transcribe_file(job.media, recognizer, workers=job.workers,
                                           progress=progress, cancel=cancel)
-    report(Progress("analyse", 1.0, ""))
+    report(Progress("analyse", 0.0))
     result = analyze(transcript, ruleset, script=script_text, language=job.language)
     media = str(job.media)
     result.findings = [f.with_evidence(f.evidence or evidence_link(media, f.start_s, f.end_s))
@@ -119,9 +121,10 @@ def run_batch(
     if job.script is not None and not ctx.script_name:
         ctx.script_name = job.script.name
     outcome = BatchOutcome(transcript, result, timings, total)
+    report(Progress("analyse", 1.0))
     if job.report_html or job.report_pdf or job.report_json:
-        report(Progress("report", 1.0, ""))
-        ctx.generated_at = dt.datetime.now(dt.UTC)
+        report(Progress("report", 0.0))
+        ctx.generated_at = utcnow()
         page = render_html(transcript, result, ctx)
         if job.report_html is not None:
             job.report_html.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +136,8 @@ def run_batch(
             job.report_json.parent.mkdir(parents=True, exist_ok=True)
             job.report_json.write_text(report_json(transcript, result, ctx), encoding="utf-8")
             outcome.outputs.append(job.report_json)
-    report(Progress("done", 1.0, ""))
+        report(Progress("report", 1.0))
+    report(Progress("done", 1.0))
     log.info("analysed %s: %d findings, %.1f× real time", job.media, len(result.findings),
              outcome.xrt, extra={"event": "batch_analysed", "findings": len(result.findings)})
     return outcome

@@ -108,9 +108,13 @@ def run(args: argparse.Namespace) -> int:
         if args.quiet:
             return
         pct = int(p.fraction * 100)
+        if p.stage == "decode" and 0 < pct < 100:
+            return  # the start and the end of reading are enough on a terminal
         if p.stage != "transcribe" or pct >= last[0] + 10 or pct == 100:
             last[0] = pct if p.stage == "transcribe" else last[0]
-            print(f"[{p.stage}] {pct:3d}% {p.detail}", file=sys.stderr, flush=True)
+            amount = (f"{p.done_s:.0f}/{p.total_s:.0f} s, {p.windows_done}/{p.windows_total} "
+                      "windows" if p.stage == "transcribe" else p.detail)
+            print(f"[{p.stage}] {pct:3d}% {amount}", file=sys.stderr, flush=True)
 
     cancel = threading.Event()
     try:

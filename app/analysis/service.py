@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import ClassVar
 
 from PySide6.QtCore import QObject, Signal
 
 from app.analysis.batch import BatchJob, BatchOutcome, ScriptError, run_batch
+from app.analysis.progress import RunProgress, TimeLeft, overall
 from app.analysis.rules import RulesError
+from app.priority import Background, lower_this_thread
 from app.speech.audio import AudioError
 from app.speech.batch import Cancelled, Progress
 from app.speech.engine import ModelMissingError
@@ -25,28 +26,26 @@ class BatchAnalysisService(QObject):
     """Runs :func:`~app.analysis.batch.run_batch` off the UI thread.
 
     Signals:
-        progress(str, float, str): stage (``decode``, ``transcribe``, ``analyse``, ``report``,
-            ``done``), fraction 0–1 of the run, detail.
+        progress(str, float, object): stage (``load``, ``decode``, ``vad``, ``transcribe``,
+            ``analyse``, ``report``, ``done``), fraction 0–1 of the whole run
+            (:func:`app.analysis.progress.overall`), and the
+            :class:`~app.analysis.progress.RunProgress` with the stage's amounts and the
+            time left.
         finished(object): the :class:`~app.analysis.batch.BatchOutcome`.
         failed(str): why the run failed (model missing, unreadable file, bad rules …).
         cancelled(): the run stopped at the user's request.
     """
 
-    progress = Signal(str, float, str)
+    progress = Signal(str, float, object)
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
-
-    #: Share of the progress bar per stage (transcription dominates).
-    _SPAN: ClassVar[dict[str, tuple[float, float]]] = {
-        "decode": (0.0, 0.05), "transcribe": (0.05, 0.93), "analyse": (0.93, 0.96),
-        "report": (0.96, 0.99), "done": (1.0, 1.0),
-    }
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._time_left = TimeLeft()
 
     @property
     def running(self) -> bool:
@@ -58,6 +57,7 @@ class BatchAnalysisService(QObject):
         if self.running:
             return False
         self._cancel = threading.Event()
+        self._time_left = TimeLeft()
         self._thread = threading.Thread(target=self._run, args=(job, self._cancel),
                                         name="batch-analysis", daemon=True)
         self._thread.start()
@@ -76,10 +76,12 @@ class BatchAnalysisService(QObject):
         return not thread.is_alive()
 
     def _report(self, p: Progress) -> None:
-        lo, hi = self._SPAN.get(p.stage, (0.0, 1.0))
-        self.progress.emit(p.stage, lo + (hi - lo) * max(0.0, min(1.0, p.fraction)), p.detail)
+        bar = overall(p.stage, p.fraction)
+        self.progress.emit(p.stage, bar, RunProgress(p, bar, self._time_left.update(p.stage,
+                                                                                    bar)))
 
     def _run(self, job: BatchJob, cancel: threading.Event) -> None:
+        lower_this_thread(Background.INFERENCE)
         try:
             outcome: BatchOutcome = run_batch(job, progress=self._report, cancel=cancel)
         except Cancelled:

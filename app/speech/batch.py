@@ -4,7 +4,9 @@ Non-speech (pauses, applause, laughter, music beds) is found with Silero VAD and
 speech regions are packed back to back into windows of up to 28 s (Whisper encodes 30 s
 whatever it is given, so full windows cost least), and ``workers`` threads decode the windows
 concurrently, one CPU thread each (two single-thread workers beat one two-thread worker on two
-cores). Progress is reported per window; a cancel event stops the run between windows.
+cores). Progress is reported while decoding (audio seconds read), around VAD and per decode
+batch, with batches sized so that even a short recording moves the bar in about
+:data:`MIN_REPORTS` steps; a cancel event stops the run between batches.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.speech.audio import SAMPLE_RATE, Samples, decode_file
+import numpy as np
+
+from app.speech.audio import (
+    SAMPLE_RATE,
+    AudioError,
+    Samples,
+    iter_resampled,
+    probe_duration,
+)
 from app.speech.engine import Recognizer, VadPolicy, Window, pack_windows, speech_regions
 from app.speech.transcript import Transcript, TranscriptLine
 
@@ -28,16 +38,40 @@ class Cancelled(Exception):
     """The run was cancelled by the user."""
 
 
+#: Progress reports a transcription aims for (batches shrink to give at least this many).
+MIN_REPORTS = 20
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a batch run is: a stage name and a fraction 0–1 of the whole run."""
+    """How far one stage of a batch run is.
 
-    stage: str  # "decode", "vad", "transcribe", "analyse", "report", "done"
+    ``fraction`` is the share of the *stage* done (0–1); :func:`app.analysis.progress.overall`
+    maps the stages onto one bar. The amounts are numbers, for the user interface to word in
+    its own language: ``done_s`` of ``total_s`` seconds of audio read (``decode``) or of
+    speech transcribed (``transcribe``), ``windows_done`` of ``windows_total`` decode windows.
+    ``detail`` is a technical note for logs and the command line (a file name), not UI text.
+    """
+
+    stage: str  # "load", "decode", "vad", "transcribe", "analyse", "report", "done"
     fraction: float
     detail: str = ""
+    done_s: float = 0.0
+    total_s: float = 0.0
+    windows_done: int = 0
+    windows_total: int = 0
 
 
 ProgressFn = Callable[[Progress], None]
+
+
+def report_batch_size(windows: int, batch_size: int) -> int:
+    """Windows per decode call: at most ``batch_size``, few enough for :data:`MIN_REPORTS`.
+
+    A long recording keeps full batches (the fastest); a short one is decoded a window at a
+    time, so its progress moves in steps instead of jumping from 0 to 100 %.
+    """
+    return max(1, min(batch_size, windows // MIN_REPORTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +112,23 @@ def transcribe_samples(
     own worker count (:func:`~app.speech.engine.load_model`) should match ``workers``.
     """
     report = progress or (lambda _p: None)
+    audio_s = audio.size / SAMPLE_RATE
+    report(Progress("vad", 0.0, total_s=audio_s))
     t0 = time.perf_counter()
     regions = speech_regions(audio, vad)
     vad_s = time.perf_counter() - t0
     windows = pack_windows(regions, max_s=recognizer.policy.window_s - 0.5)
-    batches = [windows[i: i + batch_size] for i in range(0, len(windows), max(1, batch_size))]
+    size = report_batch_size(len(windows), batch_size)
+    batches = [windows[i: i + size] for i in range(0, len(windows), size)]
     speech_s = sum(b - a for a, b in regions) / SAMPLE_RATE
-    report(Progress("transcribe", 0.0, f"{len(windows)} windows"))
+    report(Progress("vad", 1.0, done_s=audio_s, total_s=audio_s))
+    total_audio = sum(w.audio_s for w in windows)
+    report(Progress("transcribe", 0.0 if windows else 1.0, total_s=total_audio,
+                    windows_total=len(windows)))
     t1 = time.perf_counter()
     results: dict[int, list[TranscriptLine]] = {}
     done_audio = 0.0
-    total_audio = sum(w.audio_s for w in windows) or 1.0
+    done_windows = 0
     with ThreadPoolExecutor(max_workers=max(1, workers),
                             thread_name_prefix="speech-batch") as pool:
         pending: dict[Future[list[TranscriptLine]], int] = {}
@@ -106,8 +146,10 @@ def transcribe_samples(
                     index = pending.pop(fut)
                     results[index] = fut.result()
                     done_audio += sum(w.audio_s for w in batches[index])
-                    report(Progress("transcribe", done_audio / total_audio,
-                                    f"{len(results)}/{len(batches)}"))
+                    done_windows += len(batches[index])
+                    report(Progress("transcribe", done_audio / (total_audio or 1.0),
+                                    done_s=done_audio, total_s=total_audio,
+                                    windows_done=done_windows, windows_total=len(windows)))
                 if cancel is not None and cancel.is_set():
                     raise Cancelled
         except BaseException:
@@ -115,9 +157,9 @@ def transcribe_samples(
                 fut.cancel()
             raise
     lines = [line for i in sorted(results) for line in results[i]]
-    transcript = Transcript(lines, recognizer.policy.language, audio.size / SAMPLE_RATE)
-    timings = BatchTimings(0.0, vad_s, time.perf_counter() - t1, audio.size / SAMPLE_RATE,
-                           speech_s, len(windows))
+    transcript = Transcript(lines, recognizer.policy.language, audio_s)
+    timings = BatchTimings(0.0, vad_s, time.perf_counter() - t1, audio_s, speech_s,
+                           len(windows))
     return transcript, timings
 
 
@@ -132,9 +174,8 @@ def transcribe_file(
 ) -> tuple[Transcript, BatchTimings]:
     """Decode ``path`` with PyAV and transcribe it (see :func:`transcribe_samples`)."""
     report = progress or (lambda _p: None)
-    report(Progress("decode", 0.0, str(path)))
     t0 = time.perf_counter()
-    audio = decode_file(path, stop=cancel)
+    audio = decode_with_progress(path, report, cancel)
     decode_s = time.perf_counter() - t0
     if cancel is not None and cancel.is_set():
         raise Cancelled
@@ -147,6 +188,36 @@ def transcribe_file(
              path, timings.audio_s, timings.speech_s, timings.total_s, timings.xrt,
              extra={"event": "batch_transcribed", "xrt": round(timings.xrt, 2)})
     return transcript, timings
+
+
+def decode_with_progress(path: Path, report: ProgressFn,
+                         cancel: threading.Event | None = None) -> Samples:
+    """Decode ``path`` to 16 kHz samples, reporting the seconds read (about 50 reports).
+
+    The total comes from the file's header; a file that does not say reports the seconds
+    read with fraction 0 until the end. Raises ``AudioError`` like
+    :func:`app.speech.audio.decode_file`.
+    """
+    try:
+        total = probe_duration(path) or 0.0
+    except AudioError:
+        total = 0.0  # decoding says why, below
+    report(Progress("decode", 0.0, str(path), total_s=total))
+    step = max(total / 50, 1.0) if total else 30.0
+    blocks: list[Samples] = []
+    samples = 0
+    next_at = step
+    for block in iter_resampled(path, stop=cancel):
+        blocks.append(block)
+        samples += block.size
+        read = samples / SAMPLE_RATE
+        if read >= next_at:
+            next_at = read + step
+            report(Progress("decode", min(1.0, read / total) if total else 0.0, str(path),
+                            done_s=read, total_s=total))
+    read = samples / SAMPLE_RATE
+    report(Progress("decode", 1.0, str(path), done_s=read, total_s=read))
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
 
 
 def _decode_batch(recognizer: Recognizer, audio: Samples, windows: list[Window]

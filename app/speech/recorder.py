@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.clock import utcnow
+
 log = logging.getLogger("app.speech.recorder")
 
 SEGMENT_SUFFIX = ".mkv"
@@ -83,7 +85,7 @@ class SegmentRecorder:
         *,
         segment_s: float = 300.0,
         on_segment: Callable[[Segment], None] | None = None,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.folder = folder
         self.venue_id = venue_id
@@ -182,7 +184,7 @@ def list_segments(folder: Path, venue_id: int | None = None) -> list[tuple[Path,
 def prune(folder: Path, retention: dt.timedelta, *, now: dt.datetime | None = None,
           keep: Iterable[Path] = ()) -> list[Path]:
     """Delete segments that started more than ``retention`` ago (except ``keep``)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     protected = {p.resolve() for p in keep}
     removed = []
     for path, _venue, started in list_segments(folder):

@@ -8,7 +8,8 @@ Every ``interval_s`` the scheduler looks at the schedule:
   recorded segments (one at a time, on the scheduler's own analysis thread): transcript,
   findings (stored, with an evidence clip cut from the recording for each serious one, and an
   incident when any is over the threshold) and the Chinese report in ``reports/``;
-* recordings older than ``speech.retention_days`` are deleted once an hour.
+* recordings older than ``speech.retention_days`` are deleted by
+  :class:`app.speech.retention.RecordingRetention` (a part of its own, also without a model).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from app.analysis.incidents import EVIDENCE_PREFIX, record_findings
 from app.analysis.report import ReportContext, render_html
 from app.analysis.rules import RuleSet
 from app.db_writer import DbWriter
+from app.priority import Background, lower_this_thread
 from app.services.incidents import Actor
 from app.speech.audio import AudioError
 from app.speech.batch import transcribe_file
 from app.speech.engine import Recognizer
 from app.speech.live_analysis import LiveScript
-from app.speech.recorder import cut_clip, list_segments, prune, sha256_file
+from app.speech.recorder import cut_clip, list_segments, sha256_file
 from app.speech.schedule import ended_unanalysed, performances_on
 from app.speech.settings import SpeechSettings
 from app.speech.transcript import Transcript, TranscriptLine
@@ -102,7 +104,6 @@ class PerformanceScheduler:
         self._jobs: queue.Queue[int | None] = queue.Queue()
         self._queued: set[int] = set()
         self._threads: list[threading.Thread] = []
-        self._last_prune: dt.datetime | None = None
         self.recording_dir = settings.resolved_recording_dir(data_dir)
         self.reports_dir = data_dir / "reports"
         self.clips_dir = data_dir / "clips"
@@ -151,13 +152,11 @@ class PerformanceScheduler:
                 self._queued.add(pid)
                 self._jobs.put(pid)
                 queued.append(pid)
-        if self._last_prune is None or now - self._last_prune > dt.timedelta(hours=1):
-            self._last_prune = now
-            prune(self.recording_dir, dt.timedelta(days=self.settings.retention_days), now=now)
         return queued
 
     # ------------------------------------------------------------------ after the show
     def _analyse_loop(self) -> None:
+        lower_this_thread(Background.INFERENCE)
         while True:
             pid = self._jobs.get()
             if pid is None or self._stop.is_set():

@@ -23,7 +23,7 @@ def _row(pid: int, start_h: float, state: str = "", findings: int = 0) -> Perfor
 
 
 def test_the_schedule_says_which_show_is_on_and_how_analysis_went(qtbot: QtBot) -> None:
-    panel = SchedulePanel()
+    panel = SchedulePanel(clock=FixedClock(NOW))
     qtbot.addWidget(panel)
     panel.set_rows([_row(1, -1), _row(2, 3), _row(3, -5, "done", 2), _row(4, -30, "failed")])
     model = panel.table.model()

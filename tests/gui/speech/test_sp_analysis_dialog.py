@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 
 from app.analysis.service import BatchAnalysisService
 from app.speech.synth import EN_LINES, compose, espeak_available
@@ -36,18 +36,33 @@ def test_analysis_runs_with_progress_and_lists_findings(qtbot: object, model: Pa
     dialog.language_combo.setCurrentIndex(1)  # English
     dialog.pdf_check.setChecked(False)
     stages: list[str] = []
+    bars: list[int] = []
     service.progress.connect(lambda stage, _f, _d: stages.append(stage))
+    dialog.progress_bar.valueChanged.connect(bars.append)
     with qtbot.waitSignal(service.finished, timeout=60_000):  # type: ignore[attr-defined]
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     assert service.wait(10)
     assert "transcribe" in stages and stages[-1] == "done"
     assert dialog.progress_bar.value() == 1000
+    # the bar moves forward in many steps (reading, each window, analysis, report)
+    assert bars == sorted(bars) and len(set(bars)) >= 10
+    assert stages.count("transcribe") >= 3  # announced, then one report per window
     assert dialog.result_list.count() >= 1
     assert "〔赌博〕" in dialog.result_list.item(0).text()
     assert dialog.open_button.isEnabled()
     report = tmp_path / "reports" / "show-report.html"
     assert report.is_file() and "演出内容分析报告" in report.read_text(encoding="utf-8")
     assert (tmp_path / "reports" / "show-report.json").is_file()
+    # the report opens inside the console, with its own title
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    viewer = dialog.viewer
+    assert viewer is not None
+    qtbot.waitUntil(lambda: viewer.loaded_ok is not None,  # type: ignore[attr-defined]
+                    timeout=20_000)
+    assert viewer.loaded_ok and viewer.isVisible()
+    assert "演出内容分析报告" in viewer.windowTitle()
+    viewer.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_a_run_can_be_cancelled(qtbot: object, model: Path, tmp_path: Path) -> None:
