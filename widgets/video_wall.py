@@ -18,15 +18,15 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMenu,
     QSizePolicy,
     QSplitter,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,6 +36,7 @@ from app.media.service import MediaService
 from app.media.types import Capture, MediaError, SourceStats
 from app.media.wallstate import GRIDS, EntityRef, WallLayout, WallLayoutStore
 from models.enums import EvidenceKind
+from widgets.elided_label import ElidedLabel
 from widgets.video.source_list import SourceList
 from widgets.video.tile import PaintStats, VideoTile
 
@@ -46,6 +47,48 @@ MAX_TILES = 16
 GRID_ORDER = ("1", "2x2", "1+5", "3x3", "4x4")
 _GROW_ORDER = ("1", "2x2", "3x3", "4x4")
 _GRID_LABELS = {"1": "1", "2x2": "2×2", "3x3": "3×3", "4x4": "4×4", "1+5": "1+5"}
+
+
+#: The wall paints at most this often, whatever the screen could do (sources send ≤ 30 fps).
+MAX_PAINT_HZ = 50.0
+
+
+def paint_interval_ms(refresh_hz: float) -> int:
+    """The wall's paint clock period: the screen's refresh, at most :data:`MAX_PAINT_HZ`."""
+    hz = min(refresh_hz if refresh_hz > 1 else 60.0, MAX_PAINT_HZ)
+    return max(1, round(1000.0 / hz))
+
+
+class WallCanvas(QWidget):
+    """The wall's tile area: paints all its tiles in one pass.
+
+    Tiles are see-through child widgets (they take the mouse, drops and menus); a tile's
+    ``update()`` repaints its part of the canvas, and Qt gathers every tile updated since the
+    last repaint into one :meth:`paintEvent` here — one Python call for the whole wall.
+    """
+
+    BACKGROUND = QColor("#05070a")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.paints = 0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paints += 1
+        region = event.region()
+        p = QPainter(self)
+        p.setClipRegion(region)
+        p.fillRect(self.rect(), self.BACKGROUND)
+        for child in self.children():
+            if isinstance(child, VideoTile) and child.isVisible() \
+                    and region.intersects(child.geometry()):
+                p.save()
+                p.translate(child.pos())
+                p.setClipRect(child.rect(), Qt.ClipOperation.IntersectClip)
+                child.paint_content(p)
+                p.restore()
+        p.end()
 
 
 class VideoWall(QWidget):
@@ -85,8 +128,11 @@ class VideoWall(QWidget):
         self.sources_button.toggled.connect(self._toggle_sources)
         self.grid_buttons: dict[str, QToolButton] = {}
         self._grid_group = QActionGroup(self)
-        bar = QHBoxLayout()
+        # a tool bar: what does not fit in a narrow dock goes into its » overflow menu
+        bar = QToolBar(self)
+        bar.setObjectName("wallToolbar")
         bar.setContentsMargins(2, 2, 2, 2)
+        self.toolbar = bar
         bar.addWidget(self.sources_button)
         for name in GRID_ORDER:
             action = QAction(_GRID_LABELS[name], self)
@@ -103,13 +149,14 @@ class VideoWall(QWidget):
         self.incident_label_widget.setStyleSheet(
             "QLabel#wallIncident { background: #fde68a; color: #3d2c00; border-radius: 3px;"
             " padding: 1px 6px; margin: 0 6px; }")
-        self.incident_label_widget.hide()
-        bar.addWidget(self.incident_label_widget)
-        self.message_label = QLabel(self)
+        # in a tool bar a widget is shown and hidden through its action
+        self._incident_action = bar.addWidget(self.incident_label_widget)
+        self._incident_action.setVisible(False)
+        self.message_label = ElidedLabel(self)
         self.message_label.setObjectName("wallMessage")
-        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Expanding,
                                          QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.message_label, 1)
+        bar.addWidget(self.message_label)
         self.snapshot_button = QToolButton(self)
         self.snapshot_button.clicked.connect(lambda: self.snapshot(self.selected))
         self.clip_button = QToolButton(self)
@@ -121,15 +168,13 @@ class VideoWall(QWidget):
         self.presets_menu = QMenu(self)
         self.presets_menu.aboutToShow.connect(self._fill_presets)
         self.presets_button.setMenu(self.presets_menu)
-        self.presets_button.setVisible(store is not None)
-        for b in (self.snapshot_button, self.clip_button, self.close_button,
-                  self.presets_button):
+        for b in (self.snapshot_button, self.clip_button, self.close_button):
             bar.addWidget(b)
+        bar.addWidget(self.presets_button).setVisible(store is not None)
 
         # tiles
-        self.grid_widget = QWidget(self)
+        self.grid_widget = WallCanvas(self)
         self.grid_widget.setObjectName("wallGrid")
-        self.grid_widget.setStyleSheet("QWidget#wallGrid { background: #05070a; }")
         self.grid_layout = QGridLayout(self.grid_widget)
         self.grid_layout.setContentsMargins(2, 2, 2, 2)
         self.grid_layout.setSpacing(2)
@@ -137,6 +182,7 @@ class VideoWall(QWidget):
         for i in range(MAX_TILES):
             tile = VideoTile(i, self.grid_widget)
             tile.paint_stats = self.paint_stats
+            tile.paced = True
             tile.entity_dropped.connect(self._entity_dropped)
             tile.tile_moved.connect(self.swap_tiles)
             tile.maximise_toggled.connect(self.toggle_maximise)
@@ -158,8 +204,19 @@ class VideoWall(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.splitter, 1)
+
+        # One paint clock for the whole wall: each tick, every visible tile with a new picture
+        # takes it and repaints (at most one picture per tile per tick). Nothing is queued per
+        # decoded frame, hidden tiles cost nothing, and when the UI thread is busy with input
+        # the ticks come later: the wall's frame rate drops before input latency rises.
+        self._paint_clock = QTimer(self)
+        self._paint_clock.setTimerType(Qt.TimerType.PreciseTimer)
+        self._paint_clock.setInterval(paint_interval_ms(self.screen().refreshRate()
+                                                        if self.screen() else 60.0))
+        self._paint_clock.timeout.connect(self._pull_frames)
+        self._paint_clock.start()
 
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -377,7 +434,7 @@ class VideoWall(QWidget):
         self._show_incident()
 
     def _show_incident(self) -> None:
-        self.incident_label_widget.setVisible(self.incident_id is not None)
+        self._incident_action.setVisible(self.incident_id is not None)
         if self.incident_id is None:
             self.incident_label_widget.clear()
         else:
@@ -444,6 +501,14 @@ class VideoWall(QWidget):
 
     # ------------------------------------------------------------------ updates
     @Slot(object)
+    @Slot()
+    def _pull_frames(self) -> None:
+        if not self.isVisible():
+            return
+        for tile in self.tiles:
+            if tile.sink is not None and tile.isVisible():
+                tile.pull_frame()
+
     def _stats_updated(self, stats: dict[int, SourceStats]) -> None:
         for tile in self.visible_tiles():
             if tile.source_id is not None:

@@ -45,6 +45,7 @@ from app.labels import SHANGHAI
 from app.media.frames import FrameSink, TileFrame
 from app.media.types import SourceState, SourceStats
 from app.media.wallstate import ENTITY_MIME, EntityRef, encode_entity, parse_entity
+from models.clock import utcnow
 
 #: MIME type of a tile being dragged to another tile (its index, as text).
 TILE_MIME = "application/x-cedc-tile"
@@ -71,6 +72,30 @@ def state_text(state: SourceState) -> str:
     return QCoreApplication.translate("VideoTile", _STATE_TEXT[state])
 
 
+def wrap_tail(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:
+    """The end of ``text`` wrapped into at most ``max_lines`` lines of ``width`` pixels.
+
+    Lines break between any two characters (Chinese has no spaces). When older text does not
+    fit, the first line starts with "…".
+    """
+    lines: list[str] = []
+    end = len(text)
+    while end > 0 and len(lines) < max_lines:
+        start = end
+        while start > 0 and fm.horizontalAdvance(text[start - 1:end]) <= width:
+            start -= 1
+        if start == end:  # one glyph wider than the line
+            start = end - 1
+        lines.insert(0, text[start:end])
+        end = start
+    if end > 0 and lines:
+        first = lines[0]
+        while first and fm.horizontalAdvance("…" + first) > width:
+            first = first[1:]
+        lines[0] = "…" + first
+    return lines
+
+
 class PaintStats:
     """Decode-to-paint delays and painted pictures, for the benchmark and diagnostics."""
 
@@ -86,6 +111,12 @@ class PaintStats:
 
 class VideoTile(QWidget):
     """Shows one source (or an empty slot that accepts drops).
+
+    A tile does not paint itself: its container paints every tile it holds in one pass
+    (:meth:`paint_content`), so a wall of 16 tiles costs the UI thread one Python call per
+    repaint, not sixteen (see ``widgets.video_wall.WallCanvas``). The tile is see-through to
+    its container: ``update()`` on a tile repaints that tile's part of the container.
+    :class:`SingleVideoTile` is a tile that paints itself, for use on its own.
 
     Args:
         index: position on the wall.
@@ -113,7 +144,6 @@ class VideoTile(QWidget):
         self.index = index
         self.setObjectName(f"videoTile{index}")
         self.setAcceptDrops(True)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(80, 45)
         self.source_id: int | None = None
@@ -124,6 +154,11 @@ class VideoTile(QWidget):
         self.is_selected = False
         self.maximised = False
         self.paint_stats: PaintStats | None = None
+        #: paint events that drew a picture not painted before (the tile's real frame rate)
+        self.frames_painted = 0
+        #: pictures are pulled by the wall's paint clock (:meth:`pull_frame`), not pushed
+        self.paced = False
+        self._pushed = False
         self.clip_seconds = (30, 10)
         self._fresh = False
         self._press: QPoint | None = None
@@ -131,7 +166,9 @@ class VideoTile(QWidget):
         self._bottom: QPixmap | None = None
         self._overlay_key: tuple[object, ...] = ()
         self.caption = ""
-        self._clock_fn: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self._caption_key: tuple[object, ...] = ()
+        self._caption_cache: list[str] = []
+        self._clock_fn: Callable[[], dt.datetime] = utcnow
 
     # ------------------------------------------------------------------ content
     def sink_size(self) -> QSize:
@@ -143,7 +180,10 @@ class VideoTile(QWidget):
         """Show pictures from ``sink`` (the wall attached it)."""
         self.clear_source()
         self.source_id, self.name, self.sink = source_id, name, sink
-        sink.frame_ready.connect(self._on_frame)
+        self._update_tooltip()
+        if not self.paced:
+            sink.frame_ready.connect(self._on_frame)
+            self._pushed = True
         self.stats = SourceStats(SourceState.CONNECTING)
         self._overlay_key = ()
         self.update()
@@ -152,9 +192,11 @@ class VideoTile(QWidget):
         """Stop showing the source; returns the sink for the wall to detach."""
         self.caption = ""
         sink, self.sink = self.sink, None
-        if sink is not None:
+        if sink is not None and self._pushed:
             sink.frame_ready.disconnect(self._on_frame)
+        self._pushed = False
         self.source_id, self.name, self.frame, self.stats = None, "", None, None
+        self._update_tooltip()
         self._overlay_key = ()
         self.update()
         return sink
@@ -163,7 +205,12 @@ class VideoTile(QWidget):
         """Live transcript caption shown under the picture (empty: none)."""
         if text != self.caption:
             self.caption = text
+            self._update_tooltip()
             self.update()
+
+    def _update_tooltip(self) -> None:
+        # the title and caption are elided on a small tile: the tooltip has them in full
+        self.setToolTip("\n".join(t for t in (self.name, self.caption) if t))
 
     def set_stats(self, stats: SourceStats) -> None:
         """New state and measurements (the overlay is redrawn if its text changed)."""
@@ -178,14 +225,20 @@ class VideoTile(QWidget):
 
     @Slot()
     def _on_frame(self) -> None:
+        self.pull_frame()
+
+    def pull_frame(self) -> bool:
+        """Take the source's newest picture, if there is a new one, and repaint; True if so."""
         sink = self.sink
         if sink is None:
-            return
+            return False
         frame = sink.take()
-        if frame is not None:
-            self.frame = frame
-            self._fresh = True
-            self.update()
+        if frame is None:
+            return False
+        self.frame = frame
+        self._fresh = True
+        self.update()
+        return True
 
     # ------------------------------------------------------------------ overlay
     def update_overlay(self) -> None:
@@ -217,7 +270,9 @@ class VideoTile(QWidget):
         p.setFont(font)
         state = stats.state if stats else SourceState.CONNECTING
         right = state_text(state)
-        if stats is not None and state in (SourceState.LIVE, SourceState.STALLED):
+        # a small tile (4×4 in a dock) gives the name the room; larger ones show the rate too
+        if stats is not None and state in (SourceState.LIVE, SourceState.STALLED) \
+                and self.width() >= 240:
             right += "  " + QCoreApplication.translate("VideoTile", "%1 fps").replace(
                 "%1", f"{stats.fps:.0f}")
         fm = p.fontMetrics()
@@ -251,8 +306,8 @@ class VideoTile(QWidget):
         return pm
 
     # ------------------------------------------------------------------ painting
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
+    def paint_content(self, p: QPainter) -> None:
+        """Paint the tile with ``p`` in the tile's own coordinates (the container calls this)."""
         rect = self.rect()
         p.fillRect(rect, QColor("#101418"))
         frame = self.frame
@@ -270,6 +325,7 @@ class VideoTile(QWidget):
             p.drawImage(target, img)
             if self._fresh:
                 self._fresh = False
+                self.frames_painted += 1
                 if self.paint_stats is not None:
                     self.paint_stats.add((time.perf_counter() - frame.meta.decoded_at) * 1000)
         if self.source_id is None:
@@ -289,21 +345,35 @@ class VideoTile(QWidget):
             p.setPen(QPen(QColor("#2f8fff"), 3))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect.adjusted(1, 1, -2, -2))
-        p.end()
+
+    def caption_lines(self) -> list[str]:
+        """The caption as painted: the newest text, wrapped over the tile's whole width on up
+        to two lines (three when maximised), "…" in front when older text is cut."""
+        if not self.caption:
+            return []
+        font = self._font(1.05)
+        width = max(self.width() - 8, 12)
+        max_lines = 3 if self.maximised else 2
+        key = (self.caption, width, font.pixelSize(), max_lines)
+        if key != self._caption_key:
+            self._caption_key = key
+            self._caption_cache = wrap_tail(self.caption, QFontMetrics(font), width, max_lines)
+        return list(self._caption_cache)
 
     def _paint_caption(self, p: QPainter, rect: QRect) -> None:
+        lines = self.caption_lines()
         font = self._font(1.05)
         p.setFont(font)
-        fm = p.fontMetrics()
-        clock_w = self._bottom.width() if self._bottom is not None else 0
-        width = max(rect.width() - clock_w - 12, 20)
-        text = fm.elidedText(self.caption, Qt.TextElideMode.ElideLeft, width - 8)
-        h = fm.height() + 6
-        band = QRect(0, rect.height() - h, width, h)
+        line_h = p.fontMetrics().height()
+        h = line_h * len(lines) + 6
+        # across the whole width, just above the clock: a narrow tile still shows a phrase
+        bottom = rect.height() - (self._bottom.height() if self._bottom is not None else 0)
+        band = QRect(0, bottom - h, rect.width(), h)
         p.fillRect(band, QColor(0, 0, 0, 170))
         p.setPen(QColor("#ffe066"))
-        p.drawText(band.adjusted(4, 0, -4, 0),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        for i, line in enumerate(lines):
+            p.drawText(QRect(4, band.top() + 3 + i * line_h, rect.width() - 8, line_h),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, line)
 
     def _paint_hint(self, p: QPainter, rect: QRect) -> None:
         p.setPen(QPen(QColor("#3a4450"), 1, Qt.PenStyle.DashLine))
@@ -421,3 +491,16 @@ class VideoTile(QWidget):
         close.setEnabled(has)
         close.triggered.connect(lambda: self.close_requested.emit(self.index))
         menu.exec(event.globalPos())
+
+
+class SingleVideoTile(VideoTile):
+    """A tile on its own (not in a wall): paints itself."""
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(index, parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        self.paint_content(p)
+        p.end()

@@ -14,7 +14,7 @@ from app.media.frames import FrameSink
 from app.media.reader import FrameMeta
 from app.media.types import SourceState, SourceStats
 from app.media.wallstate import ENTITY_MIME, EntityRef, encode_entity
-from widgets.video.tile import PaintStats, VideoTile
+from widgets.video.tile import PaintStats, SingleVideoTile, VideoTile
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +22,7 @@ T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 
 
 def _tile(qtbot: QtBot) -> VideoTile:
-    tile = VideoTile(3)
+    tile = SingleVideoTile(3)
     qtbot.addWidget(tile)
     tile.resize(320, 180)
     tile.show()
@@ -98,3 +98,53 @@ def test_double_click_asks_to_maximise(qtbot: QtBot) -> None:
     with qtbot.waitSignal(tile.maximise_toggled, timeout=1000) as sig:
         qtbot.mouseDClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
     assert sig.args == [3]
+
+
+CAPTION = "各位观众朋友们大家好，今天我们给大家说一段传统相声，名字叫做《我这个人》"
+
+
+def test_a_caption_on_a_small_tile_shows_a_phrase_and_the_tooltip_the_full_text(
+        qtbot: QtBot) -> None:
+    tile = SingleVideoTile(5)
+    qtbot.addWidget(tile)
+    tile.resize(95, 54)  # one tile of a 4×4 wall in a 380 px dock
+    tile.show()
+    qtbot.waitExposed(tile)
+    sink = FrameSink(2, 95, 54)
+    tile.show_sink(2, "重点场所 德云社天桥剧场 舞台全景", sink)
+    tile.set_stats(SourceStats(SourceState.LIVE, fps=25.0))
+    tile.set_caption(CAPTION)
+    lines = tile.caption_lines()
+    shown = "".join(lines).lstrip("…")
+    assert len(lines) == 2 and len(shown) >= 10  # was 3–4 characters beside the clock
+    assert CAPTION.endswith(shown)  # the newest words, in order
+    assert lines[0].startswith("…")  # older text was cut, and it says so
+    # the elided title and the caption are in full in the tooltip
+    assert "重点场所 德云社天桥剧场 舞台全景" in tile.toolTip() and CAPTION in tile.toolTip()
+    image = tile.grab().toImage()
+    assert image.width() == 95  # it paints without error at this size
+    tile.maximised = True
+    tile.resize(380, 216)
+    tile.set_caption(CAPTION * 3)
+    assert len(tile.caption_lines()) == 3  # maximised: more lines
+    tile.clear_source()
+    assert tile.toolTip() == "" and tile.caption_lines() == []
+
+
+def test_frames_painted_counts_new_pictures_not_repaints(qtbot: QtBot) -> None:
+    """What the wall benchmark reports as painted fps: a repaint of the same picture (the
+    overlay, a resize) is not a frame; two pictures taken before the next paint are one."""
+    tile = _tile(qtbot)
+    sink = FrameSink(1, 320, 180)
+    tile.show_sink(1, "cam", sink)
+    _red_picture(sink)
+    qtbot.waitUntil(lambda: tile.frames_painted == 1, timeout=3000)
+    tile.repaint()
+    tile.set_selected(True)
+    tile.repaint()
+    assert tile.frames_painted == 1
+    _red_picture(sink)
+    _red_picture(sink)  # taken at once (same thread), but the tile paints once for both
+    qtbot.waitUntil(lambda: tile.frames_painted == 2, timeout=3000)
+    tile.repaint()
+    assert tile.frames_painted == 2 and sink.taken == 3

@@ -125,3 +125,50 @@ def test_source_list_offers_cameras_and_venues(qtbot: QtBot, wall: VideoWall) ->
     with qtbot.waitSignal(wall.source_list.entity_activated, timeout=1000):
         wall.source_list._activated(camera_group.child(1), 0)
     assert 3 in wall.shown_sources()
+
+
+def test_the_wall_paints_on_its_own_clock_and_hidden_tiles_take_no_pictures(
+        qtbot: QtBot, wall: VideoWall) -> None:
+    from widgets.video_wall import MAX_PAINT_HZ, paint_interval_ms
+
+    assert paint_interval_ms(60.0) == 20 and paint_interval_ms(30.0) == 33
+    assert paint_interval_ms(0.0) == round(1000 / MAX_PAINT_HZ)  # unknown refresh: capped
+    wall.open_entity("unit", 1)
+    wall.open_entity("venue", 100)
+    shown = [t for t in wall.tiles if t.source_id is not None]
+    assert len(shown) >= 2
+    # no tile is woken per decoded picture: pictures wait in the sink for the paint clock
+    assert all(t.paced for t in wall.tiles)
+    qtbot.waitUntil(lambda: all(t.frames_painted >= 5 for t in shown), timeout=10000)
+    # maximise the first: the others are hidden and stop taking pictures
+    wall.toggle_maximise(shown[0].index)
+    qtbot.waitUntil(lambda: not shown[1].isVisible(), timeout=2000)
+    sink = shown[1].sink
+    assert sink is not None
+    qtbot.wait(200)
+    taken = sink.taken
+    painted = shown[1].frames_painted
+    qtbot.wait(600)
+    assert sink.taken == taken and shown[1].frames_painted == painted
+    before = shown[0].frames_painted
+    qtbot.waitUntil(lambda: shown[0].frames_painted >= before + 5, timeout=5000)
+
+
+def test_the_whole_wall_is_painted_in_one_pass_per_repaint(qtbot: QtBot, wall: VideoWall) -> None:
+    """16 live tiles cost the UI thread one paint call per wall repaint, not one per tile."""
+    from widgets.video_wall import WallCanvas
+
+    for entity in (("unit", 1), ("venue", 100), ("unit", 3), ("unit", 4)):
+        wall.open_entity(*entity)
+    shown = [t for t in wall.tiles if t.source_id is not None and t.isVisible()]
+    assert len(shown) >= 4
+    canvas = wall.grid_widget
+    assert isinstance(canvas, WallCanvas)
+    qtbot.waitUntil(lambda: all(t.frames_painted >= 3 for t in shown), timeout=10000)
+    painted0, paints0 = sum(t.frames_painted for t in shown), canvas.paints
+    qtbot.wait(1500)
+    new_pictures = sum(t.frames_painted for t in shown) - painted0
+    passes = canvas.paints - paints0
+    assert new_pictures > 2 * len(shown)
+    # pictures of several tiles share a pass (a per-tile paint would need one pass each)
+    assert passes < new_pictures
