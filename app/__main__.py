@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.speech.models_cli import run as run_models
 
         return run_models(args)
+    if args.command == "evidence":
+        from app.evidence.cli import run as run_evidence
+
+        return run_evidence(args)
     paths = AppPaths.default().ensure()
     try:
         settings = _settings(args, paths)
@@ -85,9 +90,12 @@ class _UsageError(Exception):
 
 
 def _demo_settings(settings: Settings, sim_dir: Path) -> Settings:
-    """The demo's own JT/T 808 server on a free loopback port, and the simulated radio's pty."""
+    """The demo's own JT/T 808 server on a free loopback port, the simulated radio's pty, and
+    a recordings folder of its own (earlier demo sessions' recordings are deleted on start)."""
     settings = settings.replace("tracking", jt808_enabled=True, jt808_host="127.0.0.1",
                                 jt808_port=0)
+    settings = settings.replace(
+        "speech", recording_dir=str(AppPaths.default().data_dir / "demo" / "recordings"))
     return settings.replace("radio", port=str(sim_dir / "tetra"), baud=115200)
 
 
@@ -127,25 +135,43 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path, db: DatabaseTarget) -> 
     return radio
 
 
-def _demo_media(lifecycle: Any, db: DatabaseTarget) -> list[int]:
+def _demo_media(lifecycle: Any, db: DatabaseTarget, log_dir: Path) -> list[int]:
     """Generated camera and venue streams on loopback, attached before the console starts.
 
+    The streams come from a child process (``python -m app.media serve``) at low priority, as
+    cameras would from the network: serving them costs the console's process nothing.
     Returns (filled when the part has started) the sources the demo's wall shows.
     """
+    import json
+    import time
+
     from sqlalchemy import select
 
+    from app.demo.simulators import SimulatorProcess
     from app.media.demo import attach_demo_sources
-    from app.media.servers import DemoMediaServer
     from models import MediaSource
     from models.db import make_engine, make_session_factory
     from models.enums import MediaOwnerKind
 
-    server = DemoMediaServer()
+    urls_file = log_dir / "demo-media-urls.json"
+    server = SimulatorProcess("demo media server",
+                              lambda: ["-m", "app.media", "serve", "--urls-file", str(urls_file)],
+                              log_dir / "demo-media.log")
     feeds: list[int] = []
 
     def start() -> None:
+        urls_file.unlink(missing_ok=True)
+        server.start()
         # clips are generated once per machine (about 20 s the first time), then cached
-        urls = server.start(wait=True)
+        deadline = time.monotonic() + 120.0
+        while not urls_file.exists():
+            if not server.running:
+                raise RuntimeError(f"the demo media server exited; see {log_dir}/demo-media.log")
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError("the demo media server did not start within 120 s")
+            time.sleep(0.1)
+        urls = json.loads(urls_file.read_text(encoding="utf-8"))
         engine = make_engine(db.url)
         try:
             with make_session_factory(engine)() as session:
@@ -161,7 +187,7 @@ def _demo_media(lifecycle: Any, db: DatabaseTarget) -> list[int]:
         cameras = [r.id for r in live if r.owner_kind is MediaOwnerKind.BODY_CAMERA]
         feeds[:] = venues + cameras[: 16 - len(venues)]
 
-    lifecycle.add("demo video streams (HTTP-FLV, MJPEG, HLS on loopback)", start, server.close)
+    lifecycle.add("demo video streams (HTTP-FLV, MJPEG, HLS on loopback)", start, server.stop)
     return feeds
 
 
@@ -185,8 +211,11 @@ def _demo_performance(core: Any, venue_id: int) -> None:
     core.writer.submit(add, label="demo performance").result(10)
 
 
-def _demo_live_venue(core: Any, lifecycle: Any) -> None:
-    """Transcribe one key venue live: a looping Mandarin recording with a planted passage."""
+def _demo_live_venue(core: Any) -> Callable[[], None]:
+    """Transcribe one key venue live: a looping Mandarin recording with a planted passage.
+
+    Returns the step that starts it (run once the map is up: see ``_after_map``).
+    """
     from sqlalchemy import select
 
     from app.speech.demo import demo_venue_media
@@ -214,7 +243,7 @@ def _demo_live_venue(core: Any, lifecycle: Any) -> None:
         core.speech.watch(venue_id, audio, name=name, realtime=True, loop=True,
                           media_source_id=source_id)
 
-    lifecycle.add("demo live transcription (one key venue)", start, lambda: None)
+    return start
 
 
 def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path, db: DatabaseTarget) -> None:
@@ -409,14 +438,17 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
              extra={"event": "gui", "headless": headless})
 
     bridge = UiBridge()
-    core = ConsoleCore(settings, db, bridge)
+    core = ConsoleCore(settings, db, bridge, demo=sim_dir is not None)
     lifecycle = Lifecycle()
     radio_sim = _demo_radio_simulator(lifecycle, sim_dir, db) if sim_dir is not None else None
-    wall_feeds = _demo_media(lifecycle, db) if sim_dir is not None else []
+    wall_feeds = _demo_media(lifecycle, db, sim_dir) if sim_dir is not None else []
     core.register(lifecycle)
+    # Heavy work (decoding the wall's feeds, live transcription) waits until the map is up:
+    # on two cores, Chromium starting beside them made the map take a minute.
+    after_map: list[tuple[str, Callable[[], None]]] = []
     if sim_dir is not None:
         _demo_simulators(core, lifecycle, sim_dir, db)
-        _demo_live_venue(core, lifecycle)
+        after_map.append(("demo live transcription (one key venue)", _demo_live_venue(core)))
     try:
         lifecycle.start_all()
     except SchemaError as exc:
@@ -428,11 +460,26 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
 
     # Headless runs (screenshots, servers) use the default layout at a fixed size and leave the
     # workstation's saved layout alone.
+    # Closing the window ends the program, also with another window open (the audit log);
+    # a dispatcher confirms first, unattended runs (screenshots, --quit-after) never ask.
+    unattended = headless or screenshot is not None or args.quit_after is not None
     window = MainWindow(core, layout_file=None if headless else paths.config_dir / "layout.ini",
                         wall_file=None if headless else paths.config_dir / "video_wall.json",
-                        radio_simulator=radio_sim)
+                        radio_simulator=radio_sim, confirm_quit=not unattended)
+    app.setQuitOnLastWindowClosed(True)
+    window.closed.connect(app.quit)
+
+    def quit_now(*_: object) -> None:  # a quit that was asked for elsewhere: no dialog
+        window.confirm_quit = False
+        app.quit()
+
     if wall_feeds:
-        window.show_on_wall(wall_feeds)
+        after_map.insert(0, ("demo video wall (16 feeds)",
+                             lambda: window.show_on_wall(wall_feeds)))
+    _after_map(window, after_map)
+    probe = _diagnostics(args, window)
+    if getattr(args, "geometry", None):
+        window.fit(*args.geometry)
     window.show()
 
     def ready() -> None:
@@ -455,18 +502,20 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     if quit_after is not None:
         def finish() -> None:
             shoot()
-            app.quit()
+            quit_now()
 
         QTimer.singleShot(int(quit_after * 1000), finish)
 
     # Let Ctrl+C and SIGTERM stop the console cleanly (Python runs handlers between events).
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, quit_now)
     pulse = QTimer(window)
     pulse.timeout.connect(lambda: None)
     pulse.start(250)
 
     def shutdown() -> None:
+        if probe is not None:
+            probe.stop()
         window.save_layout()
         window.release()
         lifecycle.stop_all()
@@ -480,6 +529,58 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     del translators
     log.info("stopped", extra={"event": "stopped", "rc": rc})
     return rc
+
+
+def _diagnostics(args: argparse.Namespace, window: Any) -> Any:
+    """``--diagnostics FILE``: start the UI probe (None without the option)."""
+    path = getattr(args, "diagnostics", None)
+    if path is None:
+        return None
+    from PySide6.QtCore import QTimer
+
+    from app.diagnostics import UiProbe
+    from widgets.video_wall import VideoWall
+
+    def painted() -> list[int]:
+        wall = window.video_panel
+        if not isinstance(wall, VideoWall):
+            return []
+        return [t.frames_painted for t in wall.tiles if t.source_id is not None]
+
+    probe = UiProbe(path, painted, parent=window)
+    probe.start()
+    window.map_view.page_ready.connect(lambda: probe.mark("map_ready"))
+    QTimer.singleShot(0, lambda: probe.mark("window"))  # the first pass after show()
+    return probe
+
+
+#: Heavy parts start at the latest this long after the window, map or no map.
+AFTER_MAP_FALLBACK_S = 15.0
+
+
+def _after_map(window: Any, steps: list[tuple[str, Callable[[], None]]]) -> None:
+    """Run ``steps`` once the map page is ready (or after a fallback delay), in order."""
+    from PySide6.QtCore import QTimer
+
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                log.exception("%s failed to start", name)
+            else:
+                log.info("started %s", name, extra={"event": "part_started", "part": name})
+        log.info("background work started", extra={"event": "background_started",
+                                                   "parts": [n for n, _ in steps]})
+
+    window.map_view.page_ready.connect(run)
+    QTimer.singleShot(int(AFTER_MAP_FALLBACK_S * 1000), run)
 
 
 def _save_screenshot(widget: Any, path: Path) -> None:

@@ -80,6 +80,34 @@ def _validate_talkgroups(value: str) -> None:
     _parse_talkgroups(value)
 
 
+def _parse_talkgroup_districts(value: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        gssi, _sep, adcode = (p.strip() for p in item.partition(":"))
+        if not gssi.isdigit():
+            raise ValueError(f"{item!r} must be GSSI:adcode")
+        if Jurisdiction.parse(adcode or "?").is_city:
+            raise ValueError(f"{item!r}: a talkgroup of the whole city is simply not listed")
+        out[int(gssi)] = adcode
+    return out
+
+
+def _validate_talkgroup_districts(value: str) -> None:
+    _parse_talkgroup_districts(value)
+
+
+def _parse_gssis(value: str) -> frozenset[int]:
+    items = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [item for item in items if not item.isdigit()]
+    if bad:
+        raise ValueError(f"{', '.join(map(repr, bad))}: each must be a GSSI (digits)")
+    return frozenset(int(item) for item in items)
+
+
+def _validate_gssis(value: str) -> None:
+    _parse_gssis(value)
+
+
 def _setting(default: Any, doc: str, validator: Callable[[Any], None] | None = None) -> Any:
     return field(default=default, metadata={"doc": doc, "validator": validator})
 
@@ -152,11 +180,34 @@ class RadioSettings:
     talkgroups: str = _setting("9001:市级指挥调度组,9002:东部片区组,9003:西部片区组",
                                "talkgroups offered in the radio panel: GSSI:name, comma separated",
                                _validate_talkgroups)
+    talkgroup_districts: str = _setting(
+        "", "talkgroups that belong to one district: GSSI:adcode, comma separated (e.g. "
+        "9105:110105); a district console neither offers nor shows calls and texts of another "
+        "district's groups; unlisted groups are city-wide", _validate_talkgroup_districts)
+    patched_talkgroups: str = _setting(
+        "", "other districts' talkgroups patched into this district console: GSSI, comma "
+        "separated; their calls and texts are shown here too", _validate_gssis)
+    confirm_timeout_s: float = _setting(
+        60.0, "an SDS the radio accepted but did not confirm as transmitted (+CMGS: n,4) within "
+        "this many seconds is shown as unconfirmed", _positive)
+    report_timeout_s: float = _setting(
+        300.0, "a text to a radio whose delivery report does not come within this many seconds "
+        "is shown as failed (texts to talkgroups ask for no report)", _positive)
 
     @property
     def talkgroup_list(self) -> list[tuple[int, str]]:
         """The talkgroups as (GSSI, name)."""
         return _parse_talkgroups(self.talkgroups)
+
+    @property
+    def talkgroup_district_map(self) -> dict[int, str]:
+        """GSSI → district adcode of the district talkgroups."""
+        return _parse_talkgroup_districts(self.talkgroup_districts)
+
+    @property
+    def patched_talkgroup_set(self) -> frozenset[int]:
+        """GSSIs of other districts' talkgroups patched into this console."""
+        return _parse_gssis(self.patched_talkgroups)
 
 
 @dataclass(frozen=True, slots=True)

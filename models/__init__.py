@@ -27,6 +27,7 @@ from models.geo import District
 from models.geofence import Geofence
 from models.incidents import Assignment, Incident, IncidentEvent
 from models.jurisdiction import BEIJING_DISTRICTS, Jurisdiction, scope
+from models.ledger import LedgerHead, LedgerLeaf, LedgerTreeHead
 from models.media import EvidenceItem, MediaSource
 from models.radio import RadioMessage
 from models.speech import Finding, TranscriptSegment
@@ -56,6 +57,9 @@ __all__ = [
     "InspectionTask",
     "InspectionTaskOfficer",
     "Jurisdiction",
+    "LedgerHead",
+    "LedgerLeaf",
+    "LedgerTreeHead",
     "MediaSource",
     "Officer",
     "Performance",

@@ -5,16 +5,34 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QScreen,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.alarms import Alarm
 from app.bridge import LinkState, Subsystem
 from app.core import ConsoleCore
 from app.demo.simulators import SimulatorProcess
 from app.dispatch.intake import VenueChoice
+from app.media.types import Capture
 from app.media.wallstate import WallLayout, WallLayoutStore
 from app.services.directory import IncidentRow, UnitRow
+from models.enums import EvidenceKind
 from models.jurisdiction import BEIJING_DISTRICTS
 from widgets.alarm_bar import AlarmBar
 from widgets.dispatch.audit_viewer import AuditLogViewer
@@ -31,54 +49,85 @@ from widgets.dispatch.draw_dialog import DrawDialog
 from widgets.dispatch.escalate_dialog import EscalateDialog
 from widgets.dispatch.intake_form import IntakeForm
 from widgets.dispatch.recommendation import RecommendationPanel
+from widgets.evidence_dialog import EvidenceDialog
 from widgets.incidents_panel import IncidentsPanel
 from widgets.map import MapConfig, MapView
 from widgets.map_dialogs import GeofenceDialog, ReplayDialog
 from widgets.map_feed import MapFeed
+from widgets.notice_line import NoticeLine
 from widgets.placeholder import NotConfiguredPanel
 from widgets.radio_panel import RadioPanel
 from widgets.schedule_panel import SchedulePanel
 from widgets.status_bar import LinkStatusBar
-from widgets.transcript_pane import AnalysisDialog, TranscriptPane
+from widgets.transcript_pane import AnalysisDialog, TranscriptPane, attach_service
 from widgets.units_panel import UnitsPanel
 from widgets.video_wall import VideoWall
 
 log = logging.getLogger("widgets.main_window")
 
 _STATE_VERSION = 1
+#: The window's size on a screen big enough (and on a headless run, which has no screen).
+DEFAULT_SIZE = (1600, 1000)
+
+
+def start_size(screen: QScreen | None) -> tuple[int, int]:
+    """The starting size: :data:`DEFAULT_SIZE`, shrunk to fit the screen's free area (1366×768
+    laptops); headless platforms keep the default."""
+    width, height = DEFAULT_SIZE
+    if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return width, height
+    free = screen.availableGeometry()
+    return min(width, free.width()), min(height, free.height())
 
 
 class MainWindow(QMainWindow):
-    """Docked main window. Panels that later releases fill say "not configured" until then."""
+    """Docked main window. Panels that later releases fill say "not configured" until then.
+
+    Closing it ends the console: with ``confirm_quit`` the dispatcher confirms first (closing
+    stops the radio bridge, video and recording); the windows it opened close with it and
+    :attr:`closed` is emitted, which the composition root connects to quitting.
+
+    Signals:
+        closed(): the window accepted a close (the program should end).
+    """
+
+    closed = Signal()
 
     def __init__(self, core: ConsoleCore, *, layout_file: Path | None = None,
                  wall_file: Path | None = None,
                  radio_simulator: SimulatorProcess | None = None,
+                 confirm_quit: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.core = core
+        #: ask before closing (interactive runs; never in tests, screenshots or on a signal)
+        self.confirm_quit = confirm_quit
+        self._detached: list[QWidget] = []  # parentless windows it opened (audit log)
         self._radio_simulator = radio_simulator
         self._layout_file = layout_file
         self.setDockNestingEnabled(True)
-        self.resize(1600, 1000)
+        start_width, start_height = start_size(QGuiApplication.primaryScreen())
+        self.resize(start_width, start_height)
 
         self.map_view = MapView(
             MapConfig.from_settings(core.settings.map, core.settings.console.language), self)
         self.map_view.setObjectName("mapView")
         self.alarm_bar = AlarmBar(core.alarms, core.actor.name, self)
+        self.notice_line = NoticeLine(self)  # what just happened (evidence saved …)
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.alarm_bar)
+        centre_layout.addWidget(self.notice_line)
         centre_layout.addWidget(self.map_view, 1)
         self.setCentralWidget(centre)
 
         self.units_panel = UnitsPanel(self)
         self.incidents_panel = IncidentsPanel(self)
         self.radio_panel: RadioPanel | NotConfiguredPanel = (
-            RadioPanel(core.settings.radio.talkgroup_list, self) if core.radio is not None
+            RadioPanel(core.talkgroup_list, self) if core.radio is not None
             else NotConfiguredPanel("", "", self)
         )
         self.video_panel: VideoWall | NotConfiguredPanel = (
@@ -91,7 +140,7 @@ class MainWindow(QMainWindow):
             else NotConfiguredPanel("", "", self)
         )
         self.recommend_panel = RecommendationPanel(dict(BEIJING_DISTRICTS), self)
-        self.schedule_panel = SchedulePanel(self)
+        self.schedule_panel = SchedulePanel(self, clock=core.clock)
 
         self.units_dock = self._dock("unitsDock", self.units_panel,
                                      Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -113,11 +162,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.video_dock, self.transcript_dock)
         self.tabifyDockWidget(self.transcript_dock, self.schedule_dock)
         self.video_dock.raise_()
-        self.resizeDocks([self.units_dock, self.video_dock], [520, 380],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.incidents_dock, self.radio_dock], [1100, 500],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.incidents_dock], [330], Qt.Orientation.Vertical)
+        self._size_docks(start_width, start_height)
         self._default_state = self.saveState(_STATE_VERSION)
 
         self.status = LinkStatusBar(self)
@@ -128,6 +173,21 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # ------------------------------------------------------------------ building
+    def _size_docks(self, width: int, height: int) -> None:
+        """The default dock sizes, in proportion to a ``width``×``height`` window."""
+        w, h = width / DEFAULT_SIZE[0], height / DEFAULT_SIZE[1]
+        self.resizeDocks([self.units_dock, self.video_dock], [round(520 * w), round(380 * w)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.incidents_dock, self.radio_dock],
+                         [round(1100 * w), round(500 * w)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.incidents_dock], [round(330 * h)], Qt.Orientation.Vertical)
+
+    def fit(self, width: int, height: int) -> None:
+        """Resize to ``width``×``height`` with the docks in their default proportions
+        (``--geometry``; the window never goes below its minimum size)."""
+        self.resize(width, height)
+        self._size_docks(self.width(), self.height())
+
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(name)
@@ -180,6 +240,7 @@ class MainWindow(QMainWindow):
             ("video", "F6", self.open_incident_video),
             ("draw", "", self.open_draw),
             ("audit", "", self.open_audit),
+            ("evidence", "", self.open_evidence),
         ):
             action = QAction(self)
             if shortcut:
@@ -207,6 +268,9 @@ class MainWindow(QMainWindow):
         self.map_feed = MapFeed(self.core, self.map_view, self)
         self.map_view.page_ready.connect(self._map_ready)
         self.map_view.load_failed.connect(self._map_failed)
+        self.map_view.renderer_lost.connect(self._map_renderer_lost)
+        self.map_view.restored.connect(self._map_ready)
+        self.map_view.status_notice.connect(self._map_notice)
         self.map_view.entity_selected.connect(self._map_selected)
         self.map_view.context_action.connect(self._map_context)
         self.map_view.shape_drawn.connect(self._fence_drawn)
@@ -216,6 +280,10 @@ class MainWindow(QMainWindow):
             lambda iid: self.map_view.select("incident", str(iid)))
         self.incidents_panel.incident_selected.connect(self._recommend_for)
         self.incidents_panel.table.doubleClicked.connect(lambda _i: self.show_recommendations())
+        self.alarm_bar.alarm_selected.connect(self.show_alarm)
+        if self.core.media is not None:  # every capture is confirmed, whatever made it
+            self.core.media.capture_done.connect(self._capture_done)
+            self.core.media.capture_failed.connect(self._capture_failed)
         if self.core.performances is not None:
             self.core.performances.loaded.connect(self.schedule_panel.set_rows)
             self.schedule_panel.set_rows(self.core.performances.rows)
@@ -251,6 +319,7 @@ class MainWindow(QMainWindow):
             bridge.radio_talkgroup.connect(panel.set_talkgroup)
             panel.talkgroup_requested.connect(radio.select_talkgroup)
             panel.send_requested.connect(self._send_radio_text)
+            panel.cancel_requested.connect(self._cancel_radio_message)
             if self.core.radio_log is not None:
                 self.core.radio_log.loaded.connect(panel.set_log_rows)
                 panel.set_log_rows(self.core.radio_log.rows)
@@ -327,9 +396,45 @@ class MainWindow(QMainWindow):
                                    {k: v for k, v in labels.items() if k in tracks})
 
     @Slot(str)
+    def _map_renderer_lost(self, reason: str) -> None:
+        # the view reloads the page by itself (and logs it); say so until it is back
+        self.core.bridge.set_link_state(Subsystem.MAP, LinkState.CONNECTING, reason)
+
+    @Slot(str)
+    def _map_notice(self, text: str) -> None:
+        self.status.set_notice("map", text)
+
+    @Slot(str)
     def _map_failed(self, reason: str) -> None:
         log.error("map: %s", reason)
         self.core.bridge.set_link_state(Subsystem.MAP, LinkState.DEGRADED, reason)
+
+    @Slot(object)
+    def show_alarm(self, alarm: Alarm) -> None:
+        """The alarm bar's "Show": select the alarm's unit and incident on the map and in the
+        panels, and centre the map on the unit (or the incident, or the alarm's position)."""
+        incident = next((r for r in self.incidents_panel.model.rows
+                         if alarm.incident_number and r.number == alarm.incident_number), None)
+        found = False
+        if incident is not None:
+            self.incidents_dock.show()
+            self.incidents_dock.raise_()
+            if not self.incidents_panel.select_incident(incident.id):
+                self.map_view.select("incident", str(incident.id))  # filtered out of the list
+            found = True
+        if alarm.unit_id is not None and self.units_panel.model.row_by_id(alarm.unit_id):
+            self.units_dock.show()
+            self.units_dock.raise_()
+            if not self.units_panel.select_unit(alarm.unit_id):
+                self.map_view.select("unit", str(alarm.unit_id))
+            self.map_view.focus("unit", str(alarm.unit_id))
+        elif incident is not None:
+            self.map_view.focus("incident", str(incident.id))
+        elif alarm.lat is not None and alarm.lon is not None:
+            self.map_view.center_on(alarm.lat, alarm.lon, 16)
+        elif not found:
+            self.statusBar().showMessage(
+                self.tr("This alarm has no unit, incident or position to show."), 8000)
 
     @Slot(str, str)
     def _map_selected(self, kind: str, entity_id: str) -> None:
@@ -361,19 +466,10 @@ class MainWindow(QMainWindow):
     def _connect_speech(self, pane: TranscriptPane) -> None:
         speech = self.core.speech
         assert speech is not None
-        speech.venue_added.connect(pane.add_venue)
-        speech.venue_removed.connect(pane.remove_venue)
-        speech.segment_committed.connect(pane.add_line)
-        speech.partial_changed.connect(pane.set_partial)
-        speech.venue_state_changed.connect(pane.set_venue_state)
-        speech.finding_raised.connect(pane.add_finding)
-        speech.load_changed.connect(pane.set_load)
-        speech.model_state.connect(pane.set_model_state)
-        speech.monitor_state.connect(pane.on_monitor_state)
+        # connects, then shows the venues watched before the window existed (the demo's)
+        attach_service(pane, speech)
         speech.caption_changed.connect(self._caption)
         speech.incident_raised.connect(self._transcript_incident)
-        pane.pause_requested.connect(speech.set_paused)
-        pane.monitor_requested.connect(speech.request_monitor)
         from app.speech.monitor import output_devices
 
         pane.set_output_devices(output_devices())
@@ -587,8 +683,61 @@ class MainWindow(QMainWindow):
         viewer.setWindowTitle(self.tr("Audit log"))
         bind_audit(viewer, self.core.dispatch)
         viewer.resize(1000, 600)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), viewer, viewer.close)  # Esc closes it
         viewer.show()
         self._audit_viewer = viewer
+        self._detached = [w for w in self._detached if shiboken6.isValid(w)] + [viewer]
+
+    # ------------------------------------------------------------------ evidence
+    @Slot(object)
+    def _capture_done(self, capture: Capture) -> None:
+        """Confirm a saved snapshot or clip in the status bar and on the notice line."""
+        spec = self.core.media.spec(capture.source_id) if self.core.media is not None else None
+        text = (self.tr("Snapshot saved as evidence: %1 (SHA-256 %2…)")
+                if capture.kind is EvidenceKind.SNAPSHOT
+                else self.tr("Clip saved as evidence: %1 (SHA-256 %2…)"))
+        text = text.replace("%1", spec.name if spec is not None else str(capture.source_id)) \
+            .replace("%2", capture.sha256[:12])
+        self.statusBar().showMessage(text, 10000)
+        self.notice_line.show_notice(text)
+
+    @Slot(int, str)
+    def _capture_failed(self, source_id: int, reason: str) -> None:
+        spec = self.core.media.spec(source_id) if self.core.media is not None else None
+        text = self.tr("No evidence saved from %1: %2").replace(
+            "%1", spec.name if spec is not None else str(source_id)).replace("%2", reason)
+        self.statusBar().showMessage(text, 10000)
+        self.notice_line.show_notice(text, "error")
+
+    @Slot()
+    def open_evidence(self) -> None:
+        """The evidence list (a window of its own), kept fresh by a live query."""
+        from functools import partial
+
+        from app.live_query import LiveQuery
+        from app.media.evidence import load_evidence
+
+        core = self.core
+        if core.sessions is None or core.readers is None:
+            return
+        old = getattr(self, "evidence_dialog", None)
+        if old is not None and shiboken6.isValid(old):
+            old.show()
+            old.activateWindow()
+            return
+        dialog = EvidenceDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        query = LiveQuery(
+            "evidence", partial(load_evidence, jurisdiction=core.jurisdiction,
+                                console_id=core.actor.console_id),
+            core.sessions, core.readers, tables={"evidence_item"},
+            poll_s=None if core.db.is_sqlite else 10.0, parent=dialog)
+        query.loaded.connect(dialog.set_rows)
+        query.failed.connect(dialog.load_failed)
+        core.bridge.data_changed.connect(query.on_data_changed)
+        query.refresh()
+        self.evidence_dialog = dialog
+        dialog.show()
 
     # ------------------------------------------------------------------ radio
     @Slot(str, str, str)
@@ -599,8 +748,6 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _radio_destinations(self, rows: list[UnitRow]) -> None:
-        if isinstance(self.transcript_panel, TranscriptPane) and self.core.speech is not None:
-            self._connect_speech(self.transcript_panel)
         if isinstance(self.radio_panel, RadioPanel) and self.core.radio is not None:
             radio = self.core.radio
             self.radio_panel.set_destinations(
@@ -618,6 +765,24 @@ class MainWindow(QMainWindow):
         if exc is not None:
             self.statusBar().showMessage(
                 self.tr("The text could not be queued: %1").replace("%1", str(exc)), 10000)
+
+    @Slot(int)
+    def _cancel_radio_message(self, row_id: int) -> None:
+        if self.core.radio is None:
+            return
+        future = self.core.radio.cancel(row_id)
+        future.add_done_callback(lambda f: self.core.bridge.call_soon(
+            lambda: self._radio_cancel_done(f.exception())))
+
+    def _radio_cancel_done(self, exc: BaseException | None) -> None:
+        if exc is None:
+            self.statusBar().showMessage(self.tr("The message was cancelled."), 8000)
+            return
+        reason = getattr(exc, "reason", None) or str(exc)
+        if isinstance(self.radio_panel, RadioPanel):
+            reason = self.radio_panel.log.cancel_refusal_text(reason)
+        self.statusBar().showMessage(
+            self.tr("The message cannot be cancelled: %1").replace("%1", reason), 10000)
 
     # ------------------------------------------------------------------ demo
     def _demo_radio(self, key: str) -> None:
@@ -691,7 +856,8 @@ class MainWindow(QMainWindow):
                           ("close", self.tr("Close the selected incident…")),
                           ("video", self.tr("Open the incident's cameras and venue video")),
                           ("draw", self.tr("Double-random inspection draw…")),
-                          ("audit", self.tr("Audit log…"))):
+                          ("audit", self.tr("Audit log…")),
+                          ("evidence", self.tr("Evidence…"))):
             self.dispatch_actions[key].setText(text)
         self.recommend_dock.setWindowTitle(self.tr("Dispatch"))
         self.schedule_dock.setWindowTitle(self.tr("Performances"))
@@ -752,10 +918,41 @@ class MainWindow(QMainWindow):
         if isinstance(self.video_panel, VideoWall):
             self.video_panel.clear()
 
+    def ask_quit(self) -> bool:
+        """Ask the dispatcher to confirm quitting; True to quit."""
+        answer = QMessageBox.question(
+            self, self.tr("Quit the console"),
+            self.tr("Quit the command console? The radio bridge, the video wall and "
+                    "recording stop until it is started again."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _own_windows(self) -> list[QWidget]:
+        """Visible windows this window opened (dialogs, the audit log)."""
+        out = []
+        for w in QApplication.topLevelWidgets():
+            if w is self or not w.isVisible():
+                continue
+            parent = w.parentWidget()
+            while parent is not None and parent is not self:
+                parent = parent.parentWidget()
+            if parent is self or any(w is d for d in self._detached):
+                out.append(w)
+        return out
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_quit and not self.ask_quit():
+            event.ignore()
+            return
+        self.confirm_quit = False  # asked once: a quit that follows does not ask again
         self.save_layout()
         self.release()
+        for w in self._own_windows():
+            w.close()
+        self._detached.clear()
         super().closeEvent(event)
+        self.closed.emit()
 
     @Slot()
     def _about(self) -> None:

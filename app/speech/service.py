@@ -25,6 +25,7 @@ from app.analysis.engine import ContentFinding
 from app.analysis.incidents import RecordedFindings, record_findings
 from app.analysis.rules import RulesError, RuleSet, load_rules
 from app.db_writer import DbWriter
+from app.priority import Background, lower_this_thread
 from app.services.incidents import Actor
 from app.speech.audio import AudioChunk
 from app.speech.engine import DecodePolicy, ModelMissingError, Recognizer, load_model
@@ -35,6 +36,7 @@ from app.speech.recorder import Segment
 from app.speech.settings import SpeechSettings
 from app.speech.transcript import TranscriptLine
 from app.speech.venue_stream import VenueStream
+from models.clock import utcnow
 
 log = logging.getLogger("app.speech.service")
 
@@ -51,6 +53,23 @@ class _Watch:
     started_at: dt.datetime
     media_source_id: int | None
     lines: deque[TranscriptLine] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    findings: deque[ContentFinding] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    state: str = "active"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSnapshot:
+    """What a watched venue has shown so far, for a view that connects late (the pane)."""
+
+    venue_id: int
+    name: str
+    started_at: dt.datetime
+    lines: tuple[TranscriptLine, ...]
+    findings: tuple[ContentFinding, ...]
+    state: str
+    reason: str
+    partial: str
 
 
 class LiveTranscriptionService(QObject):
@@ -122,6 +141,8 @@ class LiveTranscriptionService(QObject):
         self._monitored: int | None = None
         self._partials: dict[int, str] = {}
         self.last_load: LoadReport | None = None
+        #: the last ``model_state`` emitted (state, detail), for a view that connects late
+        self.last_model_state: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -134,10 +155,14 @@ class LiveTranscriptionService(QObject):
                 log.error("content rules not loaded, using the bundled ones: %s", exc)
                 self._rules = load_rules(None)
         self._stopping.clear()
-        self.model_state.emit("loading", str(self.model_dir))
+        self._emit_model_state("loading", str(self.model_dir))
         self._loader = threading.Thread(target=self._load, name="speech-model-loader",
                                         daemon=True)
         self._loader.start()
+
+    def _emit_model_state(self, state: str, detail: str) -> None:
+        self.last_model_state = (state, detail)
+        self.model_state.emit(state, detail)
 
     @property
     def model_dir(self) -> Path:
@@ -145,6 +170,7 @@ class LiveTranscriptionService(QObject):
         return self.settings.resolved_model_dir(self.data_dir)
 
     def _load(self) -> None:
+        lower_this_thread(Background.INFERENCE)
         workers = self.settings.worker_count()
         try:
             loaded = load_model(self.model_dir, cpu_threads=1, workers=workers,
@@ -152,11 +178,11 @@ class LiveTranscriptionService(QObject):
             recognizer = Recognizer(loaded, DecodePolicy(language=self.settings.language))
         except ModelMissingError as exc:
             log.error("%s", exc)
-            self.model_state.emit("missing", str(exc))
+            self._emit_model_state("missing", str(exc))
             return
         except Exception as exc:
             log.exception("speech model failed to load")
-            self.model_state.emit("failed", str(exc))
+            self._emit_model_state("failed", str(exc))
             return
         pool = LivePool(
             recognizer, workers=workers, max_active=self.settings.live_venues,
@@ -171,7 +197,7 @@ class LiveTranscriptionService(QObject):
         pool.start()
         for w in watches:
             pool.add_venue(w.venue_id, priority=self._priority(w.venue_id))
-        self.model_state.emit("ready", f"{self.model_dir} ({workers} worker(s))")
+        self._emit_model_state("ready", f"{self.model_dir} ({workers} worker(s))")
 
     def stop(self) -> None:
         """Stop streams, workers and monitoring (pending text is flushed and stored)."""
@@ -219,7 +245,7 @@ class LiveTranscriptionService(QObject):
             on_segment=lambda seg: self._segment(venue_id, seg),
         )
         watch = _Watch(venue_id, name or str(venue_id), stream,
-                       LiveAnalyzer(rules, self.settings.language), dt.datetime.now(dt.UTC),
+                       LiveAnalyzer(rules, self.settings.language), utcnow(),
                        media_source_id)
         with self._lock:
             self._watches[venue_id] = watch
@@ -255,6 +281,18 @@ class LiveTranscriptionService(QObject):
         with self._lock:
             w = self._watches.get(venue_id)
         return None if w is None else w.started_at
+
+    def snapshot(self) -> list[VenueSnapshot]:
+        """Every watched venue with its recent lines, findings, state and partial caption.
+
+        Venues are announced (``venue_added``) when they are watched, which at start-up is
+        before any view exists: a view connects the signals first, then replays this.
+        """
+        with self._lock:
+            return [VenueSnapshot(w.venue_id, w.name, w.started_at, tuple(w.lines),
+                                  tuple(w.findings), w.state, w.reason,
+                                  self._partials.get(w.venue_id, ""))
+                    for w in self._watches.values()]
 
     def history(self, venue_id: int) -> list[TranscriptLine]:
         """Recent committed lines of a venue (for a pane opened later)."""
@@ -330,10 +368,12 @@ class LiveTranscriptionService(QObject):
             w = self._watches.get(venue_id)
         if w is None:
             return
-        w.lines.append(line)
+        findings = w.analyzer.add(line)
+        with self._lock:
+            w.lines.append(line)
+            w.findings.extend(findings)
         self.segment_committed.emit(venue_id, line)
         self.caption_changed.emit(venue_id, line.text)
-        findings = w.analyzer.add(line)
         for f in findings:
             self.finding_raised.emit(venue_id, f)
         self._store(w, [line], findings)
@@ -345,6 +385,10 @@ class LiveTranscriptionService(QObject):
             self.caption_changed.emit(venue_id, text)
 
     def _state(self, venue_id: int, state: VenueState, reason: PauseReason) -> None:
+        with self._lock:
+            w = self._watches.get(venue_id)
+            if w is not None:
+                w.state, w.reason = state.value, reason.value
         self.venue_state_changed.emit(venue_id, state.value, reason.value)
 
     def _load_report(self, report: LoadReport) -> None:

@@ -16,6 +16,7 @@ from app.settings import Settings
 from models import Unit
 from models.enums import UnitStatus
 from widgets.main_window import MainWindow
+from widgets.row_model import ROW_ROLE
 
 pytestmark = pytest.mark.gui
 
@@ -120,6 +121,37 @@ def test_the_map_shows_venues_and_units_and_selects_with_the_panels(
     assert console.units_panel.selected_unit_id() == unit.id
 
 
+@pytest.mark.expect_log_errors
+def test_a_killed_map_renderer_is_reported_in_the_status_bar_until_the_map_is_back(
+        console: MainWindow, qtbot: QtBot) -> None:
+    import os
+    import signal
+
+    view = console.map_view
+    qtbot.waitUntil(lambda: view.is_ready, timeout=30000)
+    qtbot.waitUntil(lambda: view.state.counts()["venue"] >= 400, timeout=10000)
+    qtbot.waitUntil(lambda: console.status.state_of(Subsystem.MAP) is LinkState.UP)
+    notices: list[str] = []
+    console.status.notice_changed.connect(notices.append)
+    states: list[LinkState] = []
+    console.core.bridge.link_state_changed.connect(
+        lambda sub, state, _detail: states.append(LinkState(state))
+        if sub == Subsystem.MAP.value else None)
+    pid = view.page.renderProcessPid()
+    assert pid > 0
+    with qtbot.waitSignal(view.restored, timeout=60000):
+        os.kill(pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: bool(notices), timeout=10000)
+        assert console.status.notice.isVisible()
+        assert console.status.notice_text() == "地图渲染进程已退出，正在重新加载地图…"
+    assert notices == ["地图渲染进程已退出，正在重新加载地图…", ""]
+    assert not console.status.notice.isVisible()
+    assert states[0] is LinkState.CONNECTING and states[-1] is LinkState.UP
+    assert console.status.state_of(Subsystem.MAP) is LinkState.UP
+    counts = _page_json(console, qtbot, "CEDC.debug.counts()")
+    assert isinstance(counts, dict) and counts["venue"] == view.state.counts()["venue"]
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.sent: list[str] = []
@@ -163,3 +195,62 @@ def test_dispatch_to_a_map_point_opens_the_intake_form_in_that_district(
     assert intake is not None
     assert intake.district_combo.currentData() == "110118"
     intake.reject()
+
+
+def test_show_on_an_alarm_selects_its_unit_and_incident_on_the_map_and_in_the_panels(
+        console: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot.waitUntil(lambda: console.units_panel.model.rowCount() >= 30, timeout=5000)
+    qtbot.waitUntil(lambda: console.incidents_panel.proxy.rowCount() > 0, timeout=5000)
+    focused: list[tuple[str, str]] = []
+    monkeypatch.setattr(console.map_view, "focus",
+                        lambda kind, entity_id, zoom=16: focused.append((kind, entity_id)))
+    unit = console.units_panel.model.rows[3]
+    incident_index = console.incidents_panel.proxy.index(0, 0)
+    incident = console.incidents_panel.proxy.data(incident_index, ROW_ROLE)
+    console.core.alarms.raise_alarm("recorder_not_live", "执法记录仪未在线")
+    console.core.alarms.raise_alarm("radio_emergency", f"电台紧急求助 {unit.call_sign}",
+                                    unit_id=unit.id, incident_number=incident.number)
+    console.alarm_bar.show_button.click()  # 查看
+    assert console.units_panel.selected_unit_id() == unit.id
+    assert console.incidents_panel.selected_id() == incident.id
+    assert focused == [("unit", str(unit.id))]
+
+
+def test_closing_the_window_asks_then_ends_the_program_with_the_audit_log_open(
+        console: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from widgets.dispatch.audit_viewer import AuditLogViewer
+
+    def audit_windows() -> list[AuditLogViewer]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, AuditLogViewer) and w.isVisible()]
+
+    console.open_audit()
+    viewer = audit_windows()[0]
+    viewer.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is viewer, timeout=2000)
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)  # Esc closes it
+    qtbot.waitUntil(lambda: not audit_windows(), timeout=2000)
+
+    console.open_audit()
+    assert len(audit_windows()) == 1
+    console.confirm_quit = True  # as for a dispatcher (tests and screenshots never ask)
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(_parent: object, title: str, _text: str, *_a: object) -> object:
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    closed: list[bool] = []
+    console.closed.connect(lambda: closed.append(True))
+    console.quit_action.trigger()  # Ctrl+Q, answered No: nothing stops
+    assert console.isVisible() and len(audit_windows()) == 1 and closed == []
+    console.quit_action.trigger()  # answered Yes
+    assert len(asked) == 2
+    assert not console.isVisible()
+    assert audit_windows() == []  # no window keeps a headless console running
+    assert closed == [True]  # the composition root quits on this
