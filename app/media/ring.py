@@ -81,12 +81,15 @@ class PacketRing:
         self._bytes -= head.size
         # Never leave the rest of a picture whose first part is gone (with any sound that
         # came between its parts),
+        # (only a video head has such parts, and the scan stops at the stream's next picture:
+        # a scan past sound packets to the end of the ring would cost O(n) per packet)
         rest = 0
-        for i, e in enumerate(self._entries):
-            if e.is_video and e.stream_index == head.stream_index:
-                if not _same_picture(head, e):
-                    break
-                rest = i + 1
+        if head.is_video:
+            for i, e in enumerate(self._entries):
+                if e.is_video and e.stream_index == head.stream_index:
+                    if not _same_picture(head, e):
+                        break
+                    rest = i + 1
         for _ in range(rest):
             self._bytes -= self._entries.popleft().size
         # nor video packets at the head whose key frame is gone.

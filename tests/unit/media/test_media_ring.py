@@ -103,3 +103,32 @@ def test_trimming_drops_a_split_key_frame_whole() -> None:
     kept = [e.packet for e in ring]
     # never the second part of a picture whose first part is gone, nor pictures needing it
     assert kept == [("sound", 4.5005)]
+
+
+def test_trimming_costs_a_few_steps_per_packet_not_the_whole_ring() -> None:
+    """A 30 s ring of a camera with sound holds thousands of packets; dropping the oldest must
+    not walk all of them (it did for every sound packet: the wall's reader threads then spent
+    most of their time, and the interpreter lock, trimming rings)."""
+    from collections import deque
+    from collections.abc import Iterator
+
+    steps = 0
+
+    class CountingDeque(deque[RingEntry]):
+        def __iter__(self) -> Iterator[RingEntry]:
+            nonlocal steps
+            for item in super().__iter__():
+                steps += 1
+                yield item
+
+    ring = PacketRing(seconds=10.0)
+    ring._entries = CountingDeque()
+    appended = 0
+    for frame in range(25 * 60):  # one minute at 25 fps, a key frame every 2 s, 2 sound packets
+        t = frame / 25
+        ring.append(_entry(t, video=True, key=frame % 50 == 0))
+        ring.append(_entry(t + 0.01, video=False))
+        ring.append(_entry(t + 0.02, video=False))
+        appended += 3
+    assert len(ring) < appended / 3  # it did trim: about 10 s of 60 are held
+    assert steps <= 5 * appended  # a few steps per packet, not one per packet held
