@@ -15,7 +15,9 @@ The queue is bounded (``max_queue`` jobs): under a flood, :meth:`DbWriter.submit
 caller wait for room (back-pressure) instead of letting memory grow, and the writer reports an
 overload state through ``on_overload`` (from ``max_queue`` queued jobs until the queue is back
 under half of it) for the status bar. Jobs submitted from the writer thread itself (done
-callbacks of futures) are never held back, so the writer cannot wait on itself.
+callbacks of futures) are never held back, so the writer cannot wait on itself, and neither
+are jobs from the main (UI) thread: a dispatcher's few actions go in at once, the UI never
+blocks.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ class DbWriter:
         The future is resolved after the job's transaction committed (or failed). ``tables``
         names tables written through Core statements (ORM changes are detected). While
         ``max_queue`` jobs are waiting the call waits for room, at most ``timeout`` seconds
-        (``None``: until there is room or the writer stops).
+        (``None``: until there is room or the writer stops) — except on the main (UI) thread
+        and the writer's own thread, which are never held back.
 
         Raises:
             WriterStopped: the writer is not running (or stopped while waiting).
@@ -157,9 +160,11 @@ class DbWriter:
             if not self._accepting:
                 raise WriterStopped("the database writer is not running")
             thread = self._thread
-            if self._queued >= self._max_queue and not (
-                thread is not None and thread.ident == threading.get_ident()
-            ):
+            # Never waits: the writer itself (a job's done callback submitting more), and the
+            # UI thread (a dispatcher's action: few, and the UI must never block on a flood).
+            exempt = threading.current_thread() is threading.main_thread() or (
+                thread is not None and thread.ident == threading.get_ident())
+            if self._queued >= self._max_queue and not exempt:
                 self.stats.waits += 1
                 self._set_overloaded(True)
                 deadline = None if timeout is None else time.monotonic() + timeout

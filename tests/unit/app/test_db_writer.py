@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db_writer import DbWriter, WriterStopped
+from app.db_writer import DbWriter, WriterBusy, WriterStopped
 from models import District
 from models.db import make_engine, make_session_factory
 
@@ -153,5 +153,41 @@ def test_a_writer_job_may_submit_more_jobs_even_when_the_queue_is_full(
     gate.set()
     w.flush()
     assert chained and chained[0].result(5) == "second"
+    w.stop()
+    engine.dispose()
+
+
+def test_the_ui_thread_is_never_held_back_by_a_full_queue(empty_db_url: str) -> None:
+    """A dispatcher's action during a flood is queued at once: the UI thread never waits."""
+    engine = make_engine(empty_db_url)
+    w = DbWriter(make_session_factory(engine), max_queue=2)
+    w.start()
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(_s: object) -> None:
+        holding.set()
+        gate.wait(10)
+
+    w.submit(hold, label="hold")
+    assert holding.wait(5)  # the writer is busy with it: what follows stays queued
+    w.submit(lambda _s: None)
+    w.submit(lambda _s: None)  # full: a worker thread would wait here
+    assert threading.current_thread() is threading.main_thread()
+    action = w.submit(lambda s: s.add(_district("110105")), label="dispatcher action",
+                      timeout=0.01)  # would raise WriterBusy if it waited
+    worker_refused: list[BaseException] = []
+
+    def from_worker() -> None:
+        try:
+            w.submit(lambda _s: None, timeout=0.05)
+        except WriterBusy as exc:
+            worker_refused.append(exc)
+
+    t = threading.Thread(target=from_worker)
+    t.start()
+    t.join(5)
+    assert worker_refused  # other threads still get back-pressure
+    gate.set()
+    action.result(5)
     w.stop()
     engine.dispose()
