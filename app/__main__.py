@@ -117,7 +117,8 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path, db: DatabaseTarget) -> 
     """The simulated gateway radio on a pseudo-terminal, started before the radio part.
 
     Its fleet is the demo world's radios (ISSIs from 2269001 on), so every radio it simulates
-    belongs to an officer.
+    belongs to an officer. Crews report 在途/到场 as their vehicles drive (app/demo/crews.py),
+    so its random traffic sends messages only, never unit states.
     """
     from app.demo.simulators import SimulatorProcess
     from models import RadioTerminal
@@ -128,7 +129,7 @@ def _demo_radio_simulator(lifecycle: Any, sim_dir: Path, db: DatabaseTarget) -> 
         "radio simulator",
         lambda: ["-m", "radio_bridge.simulator", "--pty", "--link", str(sim_dir / "tetra"),
                  "--fleet", str(fleet), "--seed", "1", "--activity", "2",
-                 "--crew-response", "5,25"],
+                 "--activity-statuses", "0x8010,0x8011"],
         sim_dir / "sim-radio.log", commands=True,
     )
     lifecycle.add("radio simulator (TETRA PEI on a pty)", radio.start, radio.stop)
@@ -246,8 +247,11 @@ def _demo_live_venue(core: Any) -> Callable[[], None]:
     return start
 
 
-def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path, db: DatabaseTarget) -> None:
-    """Start the demo's simulators after the console parts they talk to."""
+def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path, db: DatabaseTarget,
+                     radio: Any = None) -> None:
+    """Start the demo's simulators after the console parts they talk to, and the crews that
+    drive an assigned unit's vehicle to its incident (``radio`` reports their status)."""
+    from app.demo.crews import DemoCrews
     from app.demo.simulators import SimulatorProcess
     from models import VehicleTerminal
 
@@ -255,11 +259,13 @@ def _demo_simulators(core: Any, lifecycle: Any, log_dir: Path, db: DatabaseTarge
 
     def vehicle_args() -> list[str]:  # the server's port is known once it has started
         return ["-m", "app", "sim-vehicles", "--server", f"127.0.0.1:{core.tracking.port}",
-                "--count", str(count), "--interval", "3", "--seed", "1"]
+                "--count", str(count), "--interval", "3", "--seed", "1", "--commands"]
 
     vehicles = SimulatorProcess("vehicle simulator", vehicle_args,
-                                log_dir / "sim-vehicles.log")
+                                log_dir / "sim-vehicles.log", commands=True)
     lifecycle.add("vehicle simulator (JT/T 808 over TCP)", vehicles.start, vehicles.stop)
+    crews = DemoCrews(core, vehicles, radio, core.clock)
+    lifecycle.add("demo crews (drive to their incident)", crews.start, crews.stop)
 
 
 
@@ -447,7 +453,7 @@ def _run_gui(args: argparse.Namespace, settings: Settings, paths: AppPaths,
     # on two cores, Chromium starting beside them made the map take a minute.
     after_map: list[tuple[str, Callable[[], None]]] = []
     if sim_dir is not None:
-        _demo_simulators(core, lifecycle, sim_dir, db)
+        _demo_simulators(core, lifecycle, sim_dir, db, radio_sim)
         after_map.append(("demo live transcription (one key venue)", _demo_live_venue(core)))
     try:
         lifecycle.start_all()

@@ -3,7 +3,8 @@
 Run it::
 
     python -m radio_bridge.simulator --pty [--link /tmp/tetra] [--fleet 20] [--seed 1]
-        [--activity 2.0 | --quiet] [--vendor motorola|sepura] [--ledger FILE]
+        [--activity 2.0 | --quiet] [--activity-statuses 0x8010,0x8011]
+        [--crew-response 5,20] [--vendor motorola|sepura] [--ledger FILE]
         [--misbehave busy=0.2,garbage=0.05,slow=0.5,slow-send=3,drop=30,hang-on-send,
                      no-confirm,no-report]
     python -m radio_bridge.simulator --tcp 127.0.0.1:7000 …   (then use socket://127.0.0.1:7000)
@@ -178,6 +179,7 @@ class RadioModel:
         air_delay: float = 0.05,
         report_delay: float = 0.15,
         crew_response: tuple[float, float] | None = None,
+        activity_statuses: tuple[int, ...] = (0x8001, 0x8003, 0x8004, 0x8005),
         ledger: Path | None = None,
         talk_time: tuple[float, float] = (0.8, 2.0),
         hang_time: float = 1.5,
@@ -197,6 +199,8 @@ class RadioModel:
             crew_response: When set, a fleet unit that receives a text (a dispatch order)
                 answers like a crew would: status "en route" after the first number of
                 seconds, "on scene" after the second (at most once a minute per unit).
+            activity_statuses: The statuses fleet activity picks from (the demo, whose crews
+                report their unit states as they drive, gives messages only).
             ledger: JSON-lines file to append every transmitted SDS to.
             talk_time: Range of seconds each simulated talker holds the floor.
             hang_time: Seconds from the last transmission to the call release.
@@ -210,6 +214,7 @@ class RadioModel:
         self.air_delay = air_delay
         self.report_delay = report_delay
         self.crew_response = crew_response
+        self.activity_statuses = activity_statuses
         self._responded: dict[int, float] = {}
         self.ledger = ledger
         self.talk_time = talk_time
@@ -636,7 +641,8 @@ class RadioModel:
         elif roll < 0.65:
             self._lip(unit, now, long=True)
         elif roll < 0.80:
-            self.emit_status(unit.issi, self.rng.choice([0x8001, 0x8003, 0x8004, 0x8005]), now)
+            if self.activity_statuses:
+                self.emit_status(unit.issi, self.rng.choice(self.activity_statuses), now)
         elif roll < 0.88:
             self.emit_text(unit.issi, self.rng.choice(
                 ["收到，正在前往", "已到达现场，开始检查", "检查完毕，无异常", "请求支援"]), now)
@@ -994,6 +1000,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--crew-response", metavar="EN_ROUTE_S,ON_SCENE_S",
                    help="units answer a received text with status en route, then on scene, "
                         "after these delays (e.g. 5,20)")
+    p.add_argument("--activity-statuses", metavar="CODES",
+                   help="statuses fleet activity sends, e.g. 0x8010,0x8011 (default: "
+                        "0x8001,0x8003,0x8004,0x8005, unit states; empty: none)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -1010,11 +1019,19 @@ def main(argv: list[str] | None = None) -> int:
             crew = (first, second)
     except ValueError as exc:
         p.error(f"{exc} (--crew-response takes two numbers, e.g. 5,20)")
+    statuses: tuple[int, ...] = (0x8001, 0x8003, 0x8004, 0x8005)
+    if args.activity_statuses is not None:
+        try:
+            statuses = tuple(int(x, 0) for x in args.activity_statuses.split(",") if x.strip())
+        except ValueError as exc:
+            p.error(f"--activity-statuses: {exc} (e.g. 0x8010,0x8011)")
+        if any(not 0 <= v <= 0xFFFF for v in statuses):
+            p.error("--activity-statuses: each status is 16 bits (0 … 0xFFFF)")
     model = RadioModel(
         own_issi=args.own, fleet=args.fleet, groups=groups, seed=args.seed,
         activity_interval=0.0 if args.quiet else args.activity, vendor=args.vendor,
         misbehaviour=misbehaviour, ledger=Path(args.ledger) if args.ledger else None,
-        crew_response=crew)
+        crew_response=crew, activity_statuses=statuses)
     server = SimulatorServer(
         model, link=args.link,
         on_port=lambda path: print(json.dumps({"event": "pty", "path": path}), flush=True))

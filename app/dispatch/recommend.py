@@ -8,17 +8,28 @@ between the window's ends is the detour it had to drive, and path length over el
 its road speed. Hours with too few windows follow the default profile, scaled to the fleet.
 
 Ranking (:func:`rank_units`) keeps only units the incident may get: available units, and units
-clearing their last job (they can take a new one, transition clearing → dispatched) after them;
-of the incident's district unless the incident is escalated (then every unit this console may
-dispatch). Within a tier the shortest ETA wins; equal ETAs go to the unit with less work today,
+clearing their last job (they can take a new one, transition clearing → dispatched) after them.
+Jurisdiction (:func:`unit_may_serve`): a district's incident gets that district's units and the
+city corps (units with no district, which only the city console sees and may dispatch); units
+of other districts only once the incident is escalated. An incident with no district may get
+any unit. So a district console is offered only its own units unless the incident goes up to
+the city, and the city console may send its city-corps units to any district.
+Within a tier the shortest ETA wins; equal ETAs go to the unit with less work today,
 then by call sign, so the order is always the same for the same data. Units without a known
 position come last in their tier. Each row carries the reason: distance, ETA, status,
 today's workload and how old the position is.
+
+The units left out are listed too (:func:`excluded_units`), each with why
+(:class:`Exclusion`): its status (off duty, out of service, busy with another job, emergency)
+or its jurisdiction (another district, the incident not escalated; only the nearest few free
+ones of other districts, the rest are noise). The dispatcher sees them greyed out and cannot
+assign them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 import math
 from collections import defaultdict
@@ -55,6 +66,18 @@ MAX_DETOUR = 3.0
 
 #: Statuses a recommendation may offer, in tier order.
 ELIGIBLE_STATUSES: tuple[UnitStatus, ...] = (UnitStatus.AVAILABLE, UnitStatus.CLEARING)
+
+#: Free units of other districts listed (greyed) for a non-escalated incident, nearest first.
+MAX_OTHER_DISTRICT_LISTED = 5
+
+
+class Exclusion(enum.StrEnum):
+    """Why a unit is not offered for an incident (shown greyed, with the reason)."""
+
+    #: its status does not allow a new job (off duty, out of service, busy, emergency)
+    STATUS = "status"
+    #: it belongs to another district and the incident is not escalated
+    OTHER_DISTRICT = "other_district"
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +286,10 @@ class Recommendation:
     """One ranked unit with the facts behind its place (``id`` is the unit id).
 
     ``distance_km`` is the straight line; ``road_km`` and ``eta_min`` are estimates (None
-    without a position). ``other_district`` marks a unit offered only because the incident
-    is escalated.
+    without a position). ``other_district`` marks a unit of another district (offered only
+    because the incident is escalated); ``city_corps`` a unit of the city corps (no district)
+    offered for a district's incident. ``excluded`` says why a listed unit may not go
+    (``rank`` is 0 then); None for the units offered.
     """
 
     id: int
@@ -280,6 +305,13 @@ class Recommendation:
     position_age_s: float | None
     stale: bool
     other_district: bool
+    city_corps: bool = False
+    excluded: Exclusion | None = None
+
+    @property
+    def assignable(self) -> bool:
+        """Whether the dispatcher may send this unit (it is offered, not excluded)."""
+        return self.excluded is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +327,46 @@ class IncidentTarget:
 
 
 def unit_may_serve(target: IncidentTarget, unit_district: str | None) -> bool:
-    """Jurisdiction rule: a district's incident gets that district's units unless escalated.
+    """Jurisdiction rule: a district's incident gets that district's units and the city corps
+    (``unit_district`` None), other districts' units only once escalated.
 
-    Escalated incidents and incidents with no district may get any unit.
+    Escalated incidents and incidents with no district may get any unit. Which units a console
+    may dispatch at all is its jurisdiction's business (a district console has no city corps).
     """
-    if target.escalated or target.district_adcode is None:
+    if target.escalated or target.district_adcode is None or unit_district is None:
         return True
     return unit_district == target.district_adcode
+
+
+def exclusion(target: IncidentTarget, unit: UnitCandidate) -> Exclusion | None:
+    """Why ``unit`` may not take ``target`` (None: it may). Jurisdiction is checked first."""
+    if not unit_may_serve(target, unit.district_adcode):
+        return Exclusion.OTHER_DISTRICT
+    if unit.status not in ELIGIBLE_STATUSES:
+        return Exclusion.STATUS
+    return None
+
+
+def _row(target: IncidentTarget, u: UnitCandidate, model: EtaModel, now: dt.datetime,
+         speed: float, stale_after_s: float, excluded: Exclusion | None) -> Recommendation:
+    distance = road = eta = age = None
+    if (target.lat is not None and target.lon is not None and u.lat is not None
+            and u.lon is not None and _valid(u.lat, u.lon)):
+        distance = haversine_m(u.lat, u.lon, target.lat, target.lon) / 1000.0
+        road = model.road_km(distance)
+        eta = model.eta_minutes(distance, now)
+    if u.last_fix_at is not None:
+        age = max(0.0, (now - u.last_fix_at).total_seconds())
+    return Recommendation(
+        id=u.id, rank=0, call_sign=u.call_sign, district_adcode=u.district_adcode,
+        status=u.status, distance_km=distance, road_km=road, eta_min=eta, speed_kmh=speed,
+        workload_today=u.workload_today, position_age_s=age,
+        stale=age is None or age > stale_after_s,
+        other_district=(target.district_adcode is not None and u.district_adcode is not None
+                        and u.district_adcode != target.district_adcode),
+        city_corps=target.district_adcode is not None and u.district_adcode is None,
+        excluded=excluded,
+    )
 
 
 def rank_units(
@@ -316,30 +381,46 @@ def rank_units(
     speed = model.speed_at(now)
     scored: list[tuple[tuple[object, ...], Recommendation]] = []
     for u in units:
-        if u.status not in ELIGIBLE_STATUSES or not unit_may_serve(target, u.district_adcode):
+        if exclusion(target, u) is not None:
             continue
-        distance = road = eta = age = None
-        if (target.lat is not None and target.lon is not None and u.lat is not None
-                and u.lon is not None and _valid(u.lat, u.lon)):
-            distance = haversine_m(u.lat, u.lon, target.lat, target.lon) / 1000.0
-            road = model.road_km(distance)
-            eta = model.eta_minutes(distance, now)
-        if u.last_fix_at is not None:
-            age = max(0.0, (now - u.last_fix_at).total_seconds())
+        rec = _row(target, u, model, now, speed, stale_after_s, None)
         tier = ELIGIBLE_STATUSES.index(u.status)
-        key = (tier, eta is None, eta if eta is not None else 0.0, u.workload_today,
-               u.call_sign, u.id)
-        rec = Recommendation(
-            id=u.id, rank=0, call_sign=u.call_sign, district_adcode=u.district_adcode,
-            status=u.status, distance_km=distance, road_km=road, eta_min=eta, speed_kmh=speed,
-            workload_today=u.workload_today, position_age_s=age,
-            stale=age is None or age > stale_after_s,
-            other_district=(target.district_adcode is not None
-                            and u.district_adcode != target.district_adcode),
-        )
+        key = (tier, rec.eta_min is None, rec.eta_min if rec.eta_min is not None else 0.0,
+               u.workload_today, u.call_sign, u.id)
         scored.append((key, rec))
     scored.sort(key=lambda item: item[0])
     return [_with_rank(rec, i) for i, (_, rec) in enumerate(scored, start=1)]
+
+
+def excluded_units(
+    target: IncidentTarget,
+    units: Iterable[UnitCandidate],
+    model: EtaModel,
+    now: dt.datetime,
+    *,
+    stale_after_s: float = 600.0,
+    max_other_district: int = MAX_OTHER_DISTRICT_LISTED,
+) -> list[Recommendation]:
+    """The units :func:`rank_units` leaves out, each with its :class:`Exclusion`.
+
+    Units excluded by status come first (nearest first), then the nearest
+    ``max_other_district`` units of other districts that would otherwise be free (busy units
+    of other districts say nothing a dispatcher can act on).
+    """
+    speed = model.speed_at(now)
+    by_status: list[Recommendation] = []
+    other: list[Recommendation] = []
+    for u in units:
+        why = exclusion(target, u)
+        if why is Exclusion.STATUS:
+            by_status.append(_row(target, u, model, now, speed, stale_after_s, why))
+        elif why is Exclusion.OTHER_DISTRICT and u.status in ELIGIBLE_STATUSES:
+            other.append(_row(target, u, model, now, speed, stale_after_s, why))
+
+    def key(r: Recommendation) -> tuple[object, ...]:
+        return (r.distance_km is None, r.distance_km or 0.0, r.call_sign, r.id)
+
+    return sorted(by_status, key=key) + sorted(other, key=key)[:max(0, max_other_district)]
 
 
 def _with_rank(rec: Recommendation, rank: int) -> Recommendation:
@@ -373,6 +454,10 @@ class RecommendationSet:
     rows: list[Recommendation] = field(default_factory=list)
     model: EtaModel = DEFAULT_MODEL
     at: dt.datetime = field(default_factory=utcnow)
+    #: units listed but not offered, with why (greyed in the list)
+    excluded: list[Recommendation] = field(default_factory=list)
+    #: the console's jurisdiction (which rule the list follows)
+    jurisdiction: Jurisdiction = field(default_factory=Jurisdiction)
 
 
 def load_target(session: Session, incident_id: int,
@@ -388,12 +473,14 @@ def load_target(session: Session, incident_id: int,
                           incident.escalated, incident.lat, incident.lon)
 
 
-def load_candidates(session: Session, jurisdiction: Jurisdiction,
-                    now: dt.datetime) -> list[UnitCandidate]:
-    """Units this console may dispatch that are available or clearing, with today's load."""
-    units = list(session.scalars(
-        scope(select(Unit), Unit, jurisdiction).where(Unit.status.in_(ELIGIBLE_STATUSES))
-    ))
+def load_candidates(session: Session, jurisdiction: Jurisdiction, now: dt.datetime, *,
+                    eligible_only: bool = True) -> list[UnitCandidate]:
+    """Units this console may dispatch with today's load: those available or clearing, or
+    (``eligible_only`` False) all of them, to say why the others are not offered."""
+    stmt = scope(select(Unit), Unit, jurisdiction)
+    if eligible_only:
+        stmt = stmt.where(Unit.status.in_(ELIGIBLE_STATUSES))
+    units = list(session.scalars(stmt))
     load = workload_today(session, [u.id for u in units], now)
     return [
         UnitCandidate(u.id, u.call_sign, u.district_adcode, u.status, u.last_lat, u.last_lon,
@@ -416,6 +503,7 @@ def recommend(
     target = load_target(session, incident_id, jurisdiction)
     if isinstance(target, Refusal):
         return target
-    rows = rank_units(target, load_candidates(session, jurisdiction, now), model, now,
-                      stale_after_s=stale_after_s)
-    return RecommendationSet(target, rows, model, now)
+    candidates = load_candidates(session, jurisdiction, now, eligible_only=False)
+    rows = rank_units(target, candidates, model, now, stale_after_s=stale_after_s)
+    excluded = excluded_units(target, candidates, model, now, stale_after_s=stale_after_s)
+    return RecommendationSet(target, rows, model, now, excluded, jurisdiction)

@@ -3,13 +3,19 @@
 One action assigns the selected unit: Enter, Ctrl+Enter, a double click or the button. After
 the assignment the panel shows the delivery state of the order SDS as the radio bridge
 reports it (queued → accepted → sent → delivered, or failed).
+
+Below the offered units, greyed out, are the units that may not go, each saying why (off duty,
+out of service, busy, another district); they cannot be selected or assigned. The header says
+which units this incident may get from this console.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dispatch.recommend import Recommendation, RecommendationSet
+from app.dispatch.texts import exclusion_text, offer_notes, offer_rule_text
 from app.labels import label
 from models.enums import RadioMessageState
 from widgets.dispatch.common import MessageLine, add_submit_shortcuts
@@ -31,7 +38,29 @@ from widgets.style import UNIT_STATUS_COLOURS
 _ORDER_STYLE = {
     RadioMessageState.DELIVERED: "ok",
     RadioMessageState.FAILED: "error",
+    RadioMessageState.UNCONFIRMED: "error",
+    RadioMessageState.CANCELLED: "error",
 }
+
+
+_EXCLUDED_TEXT = "#8a8a8a"
+
+
+class _RecommendationModel(RowTableModel):
+    """Offered units, then the excluded ones: greyed, neither selectable nor enabled."""
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        row = self.data(index, ROW_ROLE)
+        if row is not None and not row.assignable:
+            return Qt.ItemFlag.NoItemFlags
+        return super().flags(index)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            row = super().data(index, ROW_ROLE)
+            return QBrush(QColor(_EXCLUDED_TEXT)) if not row.assignable else None
+        return super().data(index, role)
 
 
 class RecommendationPanel(QWidget):
@@ -58,7 +87,7 @@ class RecommendationPanel(QWidget):
         self.header.setWordWrap(True)
         self.model_label = QLabel(self)
         self.model_label.setStyleSheet("color: #555;")
-        self.model = RowTableModel(self._columns(), self)
+        self.model = _RecommendationModel(self._columns(), self)
         self.table = QTableView(self)
         self.table.setObjectName("recommendationTable")
         self.table.setModel(self.model)
@@ -89,10 +118,12 @@ class RecommendationPanel(QWidget):
 
     def _columns(self) -> list[Column]:
         return [
-            Column(lambda: self.tr("Rank"), lambda r: str(r.rank), align_center=True),
+            Column(lambda: self.tr("Rank"), lambda r: str(r.rank) if r.assignable else "—",
+                   align_center=True),
             Column(lambda: self.tr("Call sign"), lambda r: r.call_sign),
             Column(lambda: self.tr("Status"), lambda r: label(r.status),
-                   background=lambda r: UNIT_STATUS_COLOURS.get(r.status)),
+                   background=lambda r: UNIT_STATUS_COLOURS.get(r.status)
+                   if r.assignable else None),
             Column(lambda: self.tr("District"), self._district),
             Column(lambda: self.tr("Distance km"),
                    lambda r: "" if r.distance_km is None else f"{r.distance_km:.1f}",
@@ -111,8 +142,10 @@ class RecommendationPanel(QWidget):
         return self._districts.get(r.district_adcode, r.district_adcode)
 
     def reason_text(self, r: Recommendation) -> str:
-        """Why the unit is where it is in the list, in words."""
+        """Why the unit is where it is in the list (or not offered), in words."""
         parts: list[str] = []
+        if not r.assignable:
+            parts.append(exclusion_text(r, self._districts))
         if r.distance_km is None or r.eta_min is None or r.road_km is None:
             parts.append(self.tr("position unknown"))
         else:
@@ -122,11 +155,12 @@ class RecommendationPanel(QWidget):
                          .replace("%3", f"{r.speed_kmh:.0f}")
                          .replace("%4", f"{r.eta_min:.0f}"))
         parts.append(label(r.status))
+        parts.extend(offer_notes(r))
         parts.append(self.tr("%1 task(s) today").replace("%1", str(r.workload_today)))
         if r.position_age_s is not None and r.stale:
             parts.append(self.tr("position %1 min old")
                          .replace("%1", str(int(r.position_age_s // 60))))
-        if r.other_district:
+        if r.other_district and r.assignable:
             parts.append(self.tr("other district (incident escalated)"))
         return self.tr("; ").join(parts)
 
@@ -151,7 +185,7 @@ class RecommendationPanel(QWidget):
         self._reassign_from = reassign_from
         self._busy = False
         self.model.set_rows([])  # keep the ranked order: rebuild rather than update in place
-        self.model.set_rows(rec_set.rows)
+        self.model.set_rows([*rec_set.rows, *rec_set.excluded])
         if not same_incident:
             self.order_label.clear_message()
         if not (selected is not None and self.select_unit(selected)) and rec_set.rows:
@@ -167,11 +201,12 @@ class RecommendationPanel(QWidget):
             return
         text = self.tr("Incident %1: %2 unit(s) may go").replace("%1", rs.incident.number) \
             .replace("%2", str(len(rs.rows)))
-        if rs.incident.escalated:
-            text += self.tr(" (escalated: all districts)")
         if not rs.rows:
             text += self.tr(" — no unit is available")
-        self.header.setText(text)
+        if rs.excluded:
+            text += self.tr("; %1 not offered (greyed, with the reason)").replace(
+                "%1", str(len(rs.excluded)))
+        self.header.setText(text + "\n" + offer_rule_text(rs, self._districts))
         m = rs.model
         self.model_label.setText(
             (self.tr("ETA from the fleet's history: detour ×%1, %2 km/h now (%3 trips)")
@@ -181,8 +216,12 @@ class RecommendationPanel(QWidget):
             .replace("%2", f"{m.speed_at(rs.at):.0f}").replace("%3", str(m.windows)))
 
     def rows(self) -> list[Recommendation]:
-        """The rows in ranked order."""
-        return self.model.rows
+        """The offered units in ranked order."""
+        return [r for r in self.model.rows if r.assignable]
+
+    def excluded_rows(self) -> list[Recommendation]:
+        """The units listed greyed, not offered (each says why)."""
+        return [r for r in self.model.rows if not r.assignable]
 
     def selected_unit_id(self) -> int | None:
         """Id of the selected unit."""
@@ -211,9 +250,11 @@ class RecommendationPanel(QWidget):
         unit_id = self.selected_unit_id()
         if self._set is None or unit_id is None or self._busy:
             return
+        row = self.model.row_by_id(unit_id)
+        if row is not None and not row.assignable:
+            return  # greyed rows cannot be selected; never send one anyway
         self._busy = True
         self.assign_button.setEnabled(False)
-        row = self.model.row_by_id(unit_id)
         call_sign = row.call_sign if row is not None else str(unit_id)
         self.order_label.show_message(self.tr("Assigning %1…").replace("%1", call_sign))
         if self._reassign_from is not None:
@@ -245,6 +286,9 @@ class RecommendationPanel(QWidget):
             RadioMessageState.DELIVERED: self.tr("delivered"),
             RadioMessageState.FAILED: self.tr("failed"),
             RadioMessageState.RECEIVED: self.tr("received"),
+            RadioMessageState.UNCONFIRMED: self.tr("unconfirmed: the radio did not confirm "
+                                                   "transmission"),
+            RadioMessageState.CANCELLED: self.tr("cancelled"),
         }
         text = self.tr("Order to %1: %2").replace("%1", call_sign).replace("%2", names[state])
         if error:

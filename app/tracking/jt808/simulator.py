@@ -14,6 +14,17 @@ Entry points:
 * :func:`main` for ``python -m app sim-vehicles --server HOST:PORT --count N`` and
   ``python -m app.tracking.jt808.simulator --server HOST:PORT --count N``;
 * :func:`run_flood` (coroutine), a load generator sending as fast as the server answers.
+
+With ``--commands`` the vehicles can be steered through stdin, one command a line, each
+answered with one JSON line on stdout (:class:`FleetControl`)::
+
+    goto PHONE LAT LON [KMH]   drive that vehicle to the point (a crew sent to an incident)
+                               and wait there; KMH overrides the cruising speed
+    resume PHONE               back to free driving
+    where PHONE                its position, speed and whether it has arrived
+
+PHONE is the terminal's number with or without its leading zeros. A bad command is answered
+with ``{"error": …}`` and changes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import random
@@ -59,6 +71,7 @@ from models.clock import utcnow
 __all__ = [
     "BEIJING_BOUNDS",
     "BEIJING_PLACES",
+    "FleetControl",
     "FloodStats",
     "RouteDriver",
     "SimulatorStats",
@@ -174,21 +187,36 @@ def parse_server(server: str | tuple[str, int]) -> tuple[str, int]:
 # --------------------------------------------------------------------------- movement
 
 
+#: Farthest a vehicle is sent by :meth:`RouteDriver.goto` (beyond: a mistaken point).
+MAX_GOTO_KM = 300.0
+
+
 class RouteDriver:
     """Plausible urban driving: grid-like legs between destinations, lights and stops.
 
     Vehicles drive an L-shaped path (along the street grid) to a destination near one of
     :data:`BEIJING_PLACES`, at 25–55 km/h (a tenth of the legs 55–75 km/h, as on a ring road)
     with traffic-light stops, park there for a while, then pick the next destination.
+
+    :meth:`goto` sends the vehicle to a given point instead (a crew answering an order): it
+    sets off within seconds, drives the grid path at 30–45 km/h (50–65 km/h beyond 8 km, on
+    ring roads and expressways), stops at red lights like any car, and waits at the point
+    until :meth:`resume` or the next :meth:`goto`.
     """
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, lights_every_s: float = 120.0) -> None:
         """Start at a random place.
 
         Args:
             rng: Random source (seeded for reproducible runs).
+            lights_every_s: Mean seconds of driving between red-light stops (0: none).
         """
         self.rng = rng
+        self.lights_every_s = lights_every_s
+        #: the point :meth:`goto` sent the vehicle to (None: driving freely)
+        self.mission: tuple[float, float] | None = None
+        #: whether it has reached the mission's point and waits there
+        self.arrived = False
         _, lat, lon = rng.choice(BEIJING_PLACES)
         self.lat, self.lon = self._clamp(
             lat + rng.uniform(-0.01, 0.01), lon + rng.uniform(-0.01, 0.01)
@@ -217,19 +245,65 @@ class RouteDriver:
         fast = self.rng.random() < 0.1
         self.cruise_kmh = self.rng.uniform(55, 75) if fast else self.rng.uniform(25, 55)
 
+    def goto(self, lat: float, lon: float, cruise_kmh: float | None = None) -> float:
+        """Drive to (``lat``, ``lon``) and wait there; returns the straight distance in metres.
+
+        Raises:
+            ValueError: Not a finite WGS-84 point within :data:`MAX_GOTO_KM`, or a cruising
+                speed outside 5–120 km/h; the vehicle carries on as before.
+        """
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
+                and -180 <= lon <= 180):
+            raise ValueError(f"not a WGS-84 point: {lat}, {lon}")
+        if cruise_kmh is not None and not (math.isfinite(cruise_kmh) and 5 <= cruise_kmh <= 120):
+            raise ValueError(f"cruising speed must be 5–120 km/h, got {cruise_kmh}")
+        distance = self.distance_to(lat, lon)
+        if distance > MAX_GOTO_KM * 1000:
+            raise ValueError(f"{distance / 1000:.0f} km away (more than {MAX_GOTO_KM:.0f} km)")
+        corner = (self.lat, lon) if self.rng.random() < 0.5 else (lat, self.lon)
+        self.waypoints = [corner, (lat, lon)]
+        self.mission = (lat, lon)
+        self.arrived = False
+        if cruise_kmh is None:
+            far = distance > 8_000
+            cruise_kmh = self.rng.uniform(50, 65) if far else self.rng.uniform(30, 45)
+        self.cruise_kmh = cruise_kmh
+        # the crew gets in and sets off (a red light or a parked car's wait ends)
+        self.stop_left_s = min(self.stop_left_s, self.rng.uniform(2, 6))
+        return distance
+
+    def resume(self) -> None:
+        """Back to free driving after a :meth:`goto` (after a short while)."""
+        if self.mission is None:
+            return
+        self.mission = None
+        self.arrived = False
+        self.waypoints = []
+        self.stop_left_s = self.rng.uniform(10, 40)
+
+    def distance_to(self, lat: float, lon: float) -> float:
+        """Metres from the vehicle to a point (flat-earth, fine within a city)."""
+        cos_lat = math.cos(math.radians(self.lat))
+        return math.hypot((lat - self.lat) * _M_PER_DEG_LAT,
+                          (lon - self.lon) * _M_PER_DEG_LAT * cos_lat)
+
     def step(self, dt: float) -> None:
         """Advance the vehicle by ``dt`` seconds."""
         rng = self.rng
         while dt > 0:
             part = min(dt, 1.0)
             dt -= part
+            if self.arrived:  # waits at the mission's point
+                self.speed_kmh = 0.0
+                continue
             if self.stop_left_s > 0:
                 self.stop_left_s -= part
                 self.speed_kmh = max(0.0, self.speed_kmh - 10 * part)
                 continue
             if not self.waypoints:
                 self._new_destination()
-            if rng.random() < part / 120:  # a red light every two minutes or so
+            # a red light every two minutes or so
+            if self.lights_every_s > 0 and rng.random() < part / self.lights_every_s:
                 self.stop_left_s = rng.uniform(15, 60)
                 continue
             target = min(self.cruise_kmh + rng.uniform(-5, 5), 90.0)
@@ -255,8 +329,11 @@ class RouteDriver:
                 self.lat, self.lon = lat, lon
                 metres -= dist
                 self.waypoints.pop(0)
-                if not self.waypoints:  # arrived: park
-                    self.stop_left_s = self.rng.uniform(30, 180)
+                if not self.waypoints:  # arrived: park (at a mission's point until resumed)
+                    if self.mission is not None:
+                        self.arrived = True
+                    else:
+                        self.stop_left_s = self.rng.uniform(30, 180)
                     self.speed_kmh = 0.0
                     return
                 continue
@@ -407,6 +484,7 @@ class _Settings:
     timeout_s: float
     batch_size: int
     max_backlog: int
+    lights_every_s: float = 120.0
 
 
 class _Stopper:
@@ -469,17 +547,21 @@ class _VirtualTerminal:
         self.settings = settings
         self.stats = stats
         self.auth_code = auth_code
-        self.driver = RouteDriver(rng)
+        self.driver = RouteDriver(rng, lights_every_s=settings.lights_every_s)
         self.backlog: deque[Location] = deque(maxlen=settings.max_backlog)
         self.blind_ticks = 0
         self.sos_ticks = 0
         self.beidou = rng.random() < 0.5
         self.last_step = time.monotonic()
 
-    def _fix(self) -> Location:
+    def advance(self) -> None:
+        """Drive the vehicle up to now (before a report, or before it is steered)."""
         now = time.monotonic()
         self.driver.step(now - self.last_step)
         self.last_step = now
+
+    def _fix(self) -> Location:
+        self.advance()
         alarm = 0
         if self.sos_ticks > 0:
             self.sos_ticks -= 1
@@ -602,6 +684,80 @@ def _ok(reply: Message) -> bool:
     return isinstance(reply, PlatformGeneralReply) and reply.result == ReplyResult.SUCCESS
 
 
+class FleetControl:
+    """Steers running terminals from outside: ``goto``, ``resume``, ``where`` (see the module
+    docstring). :meth:`command` may be called from any thread; the work runs on the
+    simulator's event loop, where the vehicles are driven."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._terminals: dict[str, _VirtualTerminal] = {}
+        self._ready = threading.Event()
+
+    def attach(self, loop: asyncio.AbstractEventLoop,
+               terminals: Sequence[_VirtualTerminal]) -> None:
+        """Called by :func:`run_simulator` once its terminals exist."""
+        self._terminals = {}
+        for term in terminals:
+            phone = term.identity.phone
+            self._terminals[phone] = term
+            self._terminals[phone.lstrip("0")] = term
+        self._loop = loop
+        self._ready.set()
+
+    def command(self, line: str, timeout: float = 5.0) -> dict[str, object]:
+        """Carry out one command line and return its JSON-able answer (from any thread)."""
+        if not line.strip():
+            return {}
+        if not self._ready.wait(timeout) or self._loop is None:
+            return {"error": "the vehicles are not running yet"}
+        loop = self._loop
+
+        async def run() -> dict[str, object]:
+            return self.execute(line)
+
+        try:
+            return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout)
+        except (RuntimeError, TimeoutError) as exc:  # the loop has ended
+            return {"error": f"not carried out: {exc or type(exc).__name__}"}
+
+    def execute(self, line: str) -> dict[str, object]:
+        """Carry out one command line on the simulator's loop."""
+        words = line.split()
+        if not words:
+            return {}
+        cmd, args = words[0].lower(), words[1:]
+        if cmd not in ("goto", "resume", "where"):
+            return {"error": f"unknown command {cmd!r} (goto, resume, where)"}
+        if not args:
+            return {"error": f"{cmd} needs a terminal phone number"}
+        term = self._terminals.get(args[0]) or self._terminals.get(args[0].lstrip("0"))
+        if term is None:
+            return {"error": f"no simulated terminal {args[0]!r}"}
+        driver = term.driver
+        term.advance()
+        phone = term.identity.phone
+        if cmd == "goto":
+            if len(args) not in (3, 4):
+                return {"error": "usage: goto PHONE LAT LON [KMH]"}
+            try:
+                lat, lon = float(args[1]), float(args[2])
+                kmh = float(args[3]) if len(args) == 4 else None
+                distance = driver.goto(lat, lon, kmh)
+            except ValueError as exc:
+                return {"error": f"goto {phone}: {exc}"}
+            log.info("terminal %s: driving to %.6f, %.6f (%.0f m, %.0f km/h)", phone, lat, lon,
+                     distance, driver.cruise_kmh)
+            return {"ok": "goto", "phone": phone, "distance_m": round(distance),
+                    "cruise_kmh": round(driver.cruise_kmh, 1)}
+        if cmd == "resume":
+            driver.resume()
+            return {"ok": "resume", "phone": phone}
+        return {"ok": "where", "phone": phone, "lat": round(driver.lat, 6),
+                "lon": round(driver.lon, 6), "speed_kmh": round(driver.speed_kmh, 1),
+                "arrived": driver.arrived}
+
+
 async def run_simulator(
     server: str | tuple[str, int],
     count: int,
@@ -616,6 +772,8 @@ async def run_simulator(
     auth_codes: dict[str, str] | None = None,
     first: int = 1,
     timeout_s: float = 10.0,
+    lights_every_s: float = 120.0,
+    control: FleetControl | None = None,
 ) -> SimulatorStats:
     """Run ``count`` virtual terminals on the current event loop until stopped.
 
@@ -633,6 +791,8 @@ async def run_simulator(
             the server issues.
         first: Number of the first terminal (see :func:`terminal_identities`).
         timeout_s: Connect and answer timeout.
+        lights_every_s: Mean seconds of driving between red-light stops (0: none).
+        control: Steers the vehicles from outside while they run (``goto`` …).
 
     Returns:
         Counters of the run.
@@ -647,6 +807,7 @@ async def run_simulator(
         timeout_s=timeout_s,
         batch_size=40,
         max_backlog=5000,
+        lights_every_s=lights_every_s,
     )
     stats = SimulatorStats()
     codes = auth_codes if auth_codes is not None else {}
@@ -658,6 +819,8 @@ async def run_simulator(
         )
         for ident in terminal_identities(count, first=first)
     ]
+    if control is not None:
+        control.attach(asyncio.get_running_loop(), terminals)
     log.info("simulating %d JT/T 808 terminals against %s:%d", count, *address)
 
     async def start(term: _VirtualTerminal) -> None:
@@ -818,6 +981,20 @@ async def run_flood(
 # --------------------------------------------------------------------------- CLI
 
 
+def _stdin_commands(control: FleetControl) -> None:
+    """Answer each stdin line with one JSON line on stdout (until stdin closes)."""
+    for raw in sys.stdin:
+        try:
+            answer = control.command(raw)
+        except Exception as exc:  # a command must never end the simulator
+            log.exception("command %r failed", raw.strip())
+            answer = {"error": str(exc)}
+        if answer:
+            if "error" in answer:
+                log.error("command %r refused: %s", raw.strip(), answer["error"])
+            print(json.dumps(answer, ensure_ascii=False), flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``sim-vehicles --server HOST:PORT --count N [--interval S] ...``.
 
@@ -839,6 +1016,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument("--first", type=int, default=1, help="number of the first terminal")
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    parser.add_argument("--lights-every", type=float, default=120.0, metavar="S",
+                        help="mean seconds of driving between red lights (default 120; 0: none)")
+    parser.add_argument("--commands", action="store_true",
+                        help="take goto/resume/where commands on stdin (answers on stdout)")
     args = parser.parse_args(argv)
     try:
         address = parse_server(args.server)
@@ -846,10 +1027,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     if args.count < 1:
         parser.error("--count must be at least 1")
+    if not (math.isfinite(args.lights_every) and args.lights_every >= 0):
+        parser.error("--lights-every must be 0 or more seconds")
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    control: FleetControl | None = None
+    if args.commands:
+        control = FleetControl()
+        threading.Thread(target=_stdin_commands, args=(control,), daemon=True,
+                         name="sim-vehicles-stdin").start()
     try:
         stats = asyncio.run(
             run_simulator(
@@ -860,6 +1048,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 heartbeat_s=args.heartbeat,
                 duration_s=args.duration,
                 first=args.first,
+                lights_every_s=args.lights_every,
+                control=control,
             )
         )
     except KeyboardInterrupt:

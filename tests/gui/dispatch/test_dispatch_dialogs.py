@@ -27,9 +27,11 @@ from app.dispatch.recommend import (
     IncidentTarget,
     RecommendationSet,
     UnitCandidate,
+    excluded_units,
     rank_units,
 )
 from app.dispatch.timers import TimerLevel
+from models import Jurisdiction
 from models.dispatch import DrawState, IncidentOutcome
 from models.enums import (
     CreditGrade,
@@ -249,6 +251,74 @@ def test_escalated_incident_offers_other_districts_and_reassigns(qtbot: QtBot) -
     empty = RecommendationSet(IncidentTarget(8, "n", "110105", False, None, None), [])
     panel.set_recommendations(empty)
     assert not panel.assign_button.isEnabled() and "no unit is available" in panel.header.text()
+
+
+def test_units_not_offered_are_greyed_with_the_reason_and_cannot_be_assigned(
+        qtbot: QtBot, shot: Callable[[QWidget, str], Path]) -> None:
+    """Issue 17/9: the list says why units are left out, and a city-corps unit is offered."""
+    target = IncidentTarget(7, "20261127-0007", "110105", False, 39.92, 116.46)
+
+    def cand(uid: int, call_sign: str, district: str | None, status: UnitStatus,
+             lat: float) -> UnitCandidate:
+        return UnitCandidate(uid, call_sign, district, status, lat, 116.46,
+                             T0 - dt.timedelta(seconds=30), 0)
+
+    units = [
+        cand(1, "朝阳01", "110105", UnitStatus.CLEARING, 39.921),
+        cand(2, "朝阳02", "110105", UnitStatus.OFF_DUTY, 39.922),
+        cand(3, "朝阳03", "110105", UnitStatus.OUT_OF_SERVICE, 39.923),
+        cand(4, "朝阳04", "110105", UnitStatus.EN_ROUTE, 39.924),
+        cand(5, "海淀01", "110108", UnitStatus.AVAILABLE, 39.925),
+        cand(6, "总队01", None, UnitStatus.AVAILABLE, 39.95),
+    ]
+    rs = RecommendationSet(target, rank_units(target, units, DEFAULT_MODEL, T0), DEFAULT_MODEL,
+                           T0, excluded_units(target, units, DEFAULT_MODEL, T0), Jurisdiction())
+    panel = RecommendationPanel(DISTRICTS)
+    panel.resize(1000, 360)
+    show(qtbot, panel)
+    panel.set_recommendations(rs)
+    # the idle city-corps unit comes before the one still clearing its last job
+    assert [r.call_sign for r in panel.rows()] == ["总队01", "朝阳01"]
+    assert "city corps" in panel.reason_text(panel.rows()[0])
+    assert "still clearing" in panel.reason_text(panel.rows()[1])
+    why = {r.call_sign: panel.reason_text(r) for r in panel.excluded_rows()}
+    assert list(why) == ["朝阳02", "朝阳03", "朝阳04", "海淀01"]
+    assert why["朝阳02"].startswith("Not offered: off duty")
+    assert why["朝阳03"].startswith("Not offered: out of service")
+    assert why["朝阳04"].startswith("Not offered: busy with another job (En route)")
+    assert why["海淀01"].startswith("Not offered: a unit of 海淀区")
+    assert "Units of 朝阳区 and the city corps may go" in panel.header.text()
+    assert "4 not offered" in panel.header.text()
+    # greyed, and neither selectable nor assignable, with the mouse or the keyboard
+    for unit in panel.excluded_rows():
+        pos = panel.model.position(unit.id)
+        assert pos is not None
+        index = panel.model.index(pos, 1)
+        assert not panel.model.flags(index) & Qt.ItemFlag.ItemIsEnabled
+        assert not panel.model.flags(index) & Qt.ItemFlag.ItemIsSelectable
+        assert panel.model.data(index, Qt.ItemDataRole.ForegroundRole).color().name() \
+            == "#8a8a8a"
+        assert panel.model.data(panel.model.index(pos, 0)) == "—"
+        assert not panel.select_unit(unit.id) or panel.selected_unit_id() != unit.id
+        rect = panel.table.visualRect(index)
+        with qtbot.assertNotEmitted(panel.assign_requested):
+            qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                              pos=rect.center())
+        assert panel.selected_unit_id() != unit.id
+    assert panel.select_unit(1)
+    panel.table.setFocus()
+    with qtbot.assertNotEmitted(panel.assign_requested):
+        qtbot.keyClick(panel.table, Qt.Key.Key_Down)  # no further offered row to go to
+    assert panel.selected_unit_id() == 1
+    shot(panel, "recommendations_excluded")
+    with qtbot.waitSignal(panel.assign_requested) as assign:
+        qtbot.keyClick(panel.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert assign.args == [7, 1]
+    # a district console: only its own units, and the list says how to get more
+    district = RecommendationSet(target, rs.rows[1:], DEFAULT_MODEL, T0, rs.excluded[:3],
+                                 Jurisdiction("110105"))
+    panel.set_recommendations(district)
+    assert "Only units of 朝阳区 may go; escalate" in panel.header.text()
 
 
 # --------------------------------------------------------------------------- close, escalate

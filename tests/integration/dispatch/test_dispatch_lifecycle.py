@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.dispatch import lifecycle, records
-from app.dispatch.recommend import recommend
+from app.dispatch.recommend import Exclusion, recommend
 from app.dispatch.refusals import Refusal, RefusalCode
 from app.services.incidents import Actor
 from models import (
@@ -154,6 +154,18 @@ def test_busy_units_and_other_districts_are_refused_with_a_reason(session: Sessi
     assert isinstance(again, Refusal) and again.code is RefusalCode.ALREADY_ASSIGNED
 
 
+def test_city_console_sends_a_city_corps_unit_to_a_district_incident(
+        session: Session, actor: Actor, world: Any) -> None:
+    """Issue 17/9: idle city-corps units may serve a district; a district console has none."""
+    corps = world.ready(None)[0]
+    incident = world.incident()
+    district = lifecycle.assign(session, actor, Jurisdiction.parse(CHAOYANG), incident.id,
+                                corps.id)
+    assert isinstance(district, Refusal) and district.code is RefusalCode.OUTSIDE_JURISDICTION
+    ok = lifecycle.assign(session, actor, CITY, incident.id, corps.id)
+    assert not isinstance(ok, Refusal) and corps.status is UnitStatus.DISPATCHED
+
+
 def test_clearing_unit_takes_a_new_job_and_finishes_its_last(session: Session,
                                                              actor: Actor, world: Any) -> None:
     unit = world.ready(CHAOYANG)[0]
@@ -291,8 +303,19 @@ def test_recommendation_follows_jurisdiction_and_escalation(session: Session,
     chaoyang[0].status = UnitStatus.EN_ROUTE
     rs = recommend(session, incident.id, CITY, now=T0)
     assert not isinstance(rs, Refusal)
-    assert {r.call_sign for r in rs.rows} == {u.call_sign for u in chaoyang[1:]}
+    # the city console offers the district's free units and the city corps (issue 17/9)
+    city_corps = {u.call_sign for u in session.scalars(
+        select(Unit).where(Unit.district_adcode.is_(None),
+                           Unit.status.in_((UnitStatus.AVAILABLE, UnitStatus.CLEARING))))}
+    assert city_corps
+    assert {r.call_sign for r in rs.rows} == {u.call_sign for u in chaoyang[1:]} | city_corps
     assert [r.rank for r in rs.rows] == list(range(1, len(rs.rows) + 1))
+    # the rest of the console's units are listed as not offered, each with why
+    excluded = {r.call_sign: r.excluded for r in rs.excluded}
+    assert excluded[chaoyang[0].call_sign] is Exclusion.STATUS
+    assert any(r.district_adcode == "110108" and r.excluded is Exclusion.OTHER_DISTRICT
+               for r in rs.excluded)
+    assert not ({r.call_sign for r in rs.rows} & set(excluded))
     incident.escalated = True
     wide = recommend(session, incident.id, CITY, now=T0)
     assert not isinstance(wide, Refusal)
@@ -300,6 +323,8 @@ def test_recommendation_follows_jurisdiction_and_escalation(session: Session,
     assert all(r.call_sign != chaoyang[0].call_sign for r in wide.rows)
     district = recommend(session, incident.id, Jurisdiction.parse(CHAOYANG), now=T0)
     assert not isinstance(district, Refusal)
+    # a district console never sees (nor offers) the city corps or other districts
     assert {r.district_adcode for r in district.rows} == {CHAOYANG}
+    assert {r.district_adcode for r in district.excluded} <= {CHAOYANG}
     hidden = recommend(session, incident.id, Jurisdiction.parse("110108"), now=T0)
     assert isinstance(hidden, Refusal) and hidden.code is RefusalCode.OUTSIDE_JURISDICTION

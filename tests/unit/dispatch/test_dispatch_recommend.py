@@ -16,11 +16,14 @@ from app.dispatch.recommend import (
     MIN_DETOUR,
     MIN_SPEED_KMH,
     EtaModel,
+    Exclusion,
     IncidentTarget,
     UnitCandidate,
     calibrate,
+    excluded_units,
     local_midnight,
     rank_units,
+    unit_may_serve,
 )
 from models.enums import UnitStatus
 
@@ -54,14 +57,56 @@ def test_only_available_and_clearing_units_of_the_district_unless_escalated() ->
              unit(4, 0.2, UnitStatus.OUT_OF_SERVICE), unit(5, 0.1, district="110108"),
              unit(6, 0.3, district=None), unit(7, 2.0, UnitStatus.OFF_DUTY)]
     rows = rank_units(TARGET, units, DEFAULT_MODEL, NOW)
-    # available before clearing (tier), then by ETA
-    assert [r.id for r in rows] == [2, 3]
+    # available before clearing (tier), then by ETA; the idle city-corps unit (6) is offered
+    # for the district's incident, another district's unit (5) only once escalated
+    assert [r.id for r in rows] == [6, 2, 3]
+    assert [r.city_corps for r in rows] == [True, False, False]
+    assert not any(r.other_district for r in rows)
     escalated = IncidentTarget(1, "n", "110105", True, TARGET.lat, TARGET.lon)
     wide = rank_units(escalated, units, DEFAULT_MODEL, NOW)
     assert [r.id for r in wide] == [5, 6, 2, 3]
-    assert [r.other_district for r in wide] == [True, True, False, False]
+    assert [r.other_district for r in wide] == [True, False, False, False]
     no_district = IncidentTarget(1, "n", None, False, TARGET.lat, TARGET.lon)
     assert [r.id for r in rank_units(no_district, units, DEFAULT_MODEL, NOW)] == [5, 6, 2, 3]
+
+
+def test_city_corps_serve_any_district_other_districts_only_when_escalated() -> None:
+    assert unit_may_serve(TARGET, "110105") and unit_may_serve(TARGET, None)
+    assert not unit_may_serve(TARGET, "110108")
+    escalated = IncidentTarget(1, "n", "110105", True, None, None)
+    assert unit_may_serve(escalated, "110108")
+    city_level = IncidentTarget(1, "n", None, False, None, None)
+    assert unit_may_serve(city_level, "110108") and unit_may_serve(city_level, None)
+
+
+def test_left_out_units_are_listed_with_why_nearest_first() -> None:
+    units = [unit(1, 1.0, UnitStatus.EN_ROUTE), unit(2, 9.0),
+             unit(3, 0.5, UnitStatus.CLEARING), unit(4, 0.2, UnitStatus.OUT_OF_SERVICE),
+             unit(5, 0.1, district="110108"), unit(6, 0.3, district=None),
+             unit(7, None, UnitStatus.OFF_DUTY), unit(8, 0.4, UnitStatus.EMERGENCY),
+             unit(9, 0.05, UnitStatus.ON_SCENE, district="110108")]
+    out = excluded_units(TARGET, units, DEFAULT_MODEL, NOW)
+    # by status (nearest first, no position last), then other districts' free units;
+    # a busy unit of another district says nothing the dispatcher can act on
+    assert [r.id for r in out] == [4, 8, 1, 7, 5]
+    assert [r.excluded for r in out] == [Exclusion.STATUS] * 4 + [Exclusion.OTHER_DISTRICT]
+    assert [r.status for r in out[:4]] == [UnitStatus.OUT_OF_SERVICE, UnitStatus.EMERGENCY,
+                                           UnitStatus.EN_ROUTE, UnitStatus.OFF_DUTY]
+    assert not any(r.assignable for r in out) and all(r.rank == 0 for r in out)
+    assert out[0].distance_km == pytest.approx(0.2, rel=0.01)  # figures shown greyed too
+    # what is offered and what is listed as excluded never overlap and cover every unit
+    offered = {r.id for r in rank_units(TARGET, units, DEFAULT_MODEL, NOW)}
+    assert offered == {2, 3, 6} and offered.isdisjoint(r.id for r in out)
+    # escalated: the other district's unit is offered, not listed as excluded
+    escalated = IncidentTarget(1, "n", "110105", True, TARGET.lat, TARGET.lon)
+    assert 5 not in {r.id for r in excluded_units(escalated, units, DEFAULT_MODEL, NOW)}
+    assert 9 in {r.id for r in excluded_units(escalated, units, DEFAULT_MODEL, NOW)}
+
+
+def test_only_the_nearest_free_units_of_other_districts_are_listed() -> None:
+    units = [unit(i, float(i), district="110108") for i in range(1, 9)]
+    out = excluded_units(TARGET, units, DEFAULT_MODEL, NOW, max_other_district=3)
+    assert [r.id for r in out] == [1, 2, 3]
 
 
 def test_ties_go_to_less_work_today_then_call_sign() -> None:

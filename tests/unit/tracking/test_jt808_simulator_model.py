@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -77,3 +78,63 @@ def test_parse_server() -> None:
     for bad in ("localhost", ":80", "host:port"):
         with pytest.raises(ValueError, match="HOST:PORT"):
             parse_server(bad)
+
+
+# --------------------------------------------------------------------------- goto (issue 17/9)
+def _north_of(driver: RouteDriver, metres: float) -> tuple[float, float]:
+    return driver.lat + metres / 111_320.0, driver.lon + metres / 111_320.0 / 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_goto_drives_to_the_point_at_urban_speed_and_waits_there(seed: int) -> None:
+    driver = RouteDriver(random.Random(seed))
+    for _ in range(30):  # driving about freely first
+        driver.step(5.0)
+    lat, lon = _north_of(driver, 2_500)
+    distance = driver.goto(lat, lon)
+    assert 2_500 < distance < 2_900 and driver.mission == (lat, lon) and not driver.arrived
+    seconds, left = 0.0, [distance]
+    while not driver.arrived:
+        driver.step(3.0)
+        seconds += 3.0
+        left.append(driver.distance_to(lat, lon))
+        assert seconds < 3_600, "never arrived"
+        assert driver.speed_kmh <= 75
+    # the distance never grows on the way (the grid path runs straight at the point)
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(left))
+    assert driver.distance_to(lat, lon) < 1.0
+    # straight-line speed over the trip, red lights included: a plausible urban figure
+    overall_kmh = distance / seconds * 3.6
+    assert 8 < overall_kmh < 50, overall_kmh
+    # it waits at the point, whatever the time
+    for _ in range(200):
+        driver.step(5.0)
+        assert driver.distance_to(lat, lon) < 1.0 and driver.speed_kmh == 0.0
+    driver.resume()
+    assert driver.mission is None and not driver.arrived
+    for _ in range(200):
+        driver.step(5.0)
+    assert driver.distance_to(lat, lon) > 50  # back to free driving
+
+
+def test_goto_sets_off_within_seconds_and_long_trips_go_faster() -> None:
+    driver = RouteDriver(random.Random(9), lights_every_s=0)
+    driver.stop_left_s = 120.0  # parked
+    lat, lon = _north_of(driver, 20_000)
+    driver.goto(lat, lon)
+    assert driver.cruise_kmh >= 50  # ring roads and expressways
+    start = driver.distance_to(lat, lon)
+    driver.step(15.0)
+    assert driver.speed_kmh > 0 and driver.distance_to(lat, lon) < start
+
+
+def test_goto_refuses_a_bad_point_and_carries_on() -> None:
+    driver = RouteDriver(random.Random(4))
+    before = (driver.mission, list(driver.waypoints))
+    for lat, lon in ((float("nan"), 116.4), (91.0, 116.4), (39.9, float("inf")),
+                     (31.23, 121.47)):  # Shanghai: more than 300 km
+        with pytest.raises(ValueError, match=r"WGS-84|km away"):
+            driver.goto(lat, lon)
+    with pytest.raises(ValueError, match="km/h"):
+        driver.goto(39.9, 116.4, 0.0)
+    assert (driver.mission, driver.waypoints) == before
