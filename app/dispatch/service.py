@@ -185,7 +185,8 @@ class DispatchService(QObject):
         """Ranked units for an incident (a RecommendationSet)."""
         self._read("recommend", partial(
             ranking.recommend, incident_id=incident_id, jurisdiction=self.jurisdiction,
-            model=self.eta_model, stale_after_s=self.config.stale_position_s), on_done,
+            model=self.eta_model, now=self.clock.now(),
+            stale_after_s=self.config.stale_position_s), on_done,
             on_error)
 
     def venue_choices(self, on_done: Callback) -> None:
@@ -396,7 +397,7 @@ class DispatchService(QObject):
     @Slot()
     def calibrate(self) -> None:
         """Re-fit the ETA model to the fleet's recent positions."""
-        self._read("calibrate", partial(ranking.calibrate_from_history,
+        self._read("calibrate", partial(ranking.calibrate_from_history, now=self.clock.now(),
                                         days=self.config.calibration_days), self._calibrated)
 
     def _calibrated(self, model: ranking.EtaModel) -> None:
