@@ -245,6 +245,10 @@ class EvidenceKind(enum.StrEnum):
     RECORDING = "recording"
     REPORT = "report"
     DOCUMENT = "document"
+    #: A transcript excerpt with the content finding it supports (a JSON file).
+    TRANSCRIPT = "transcript"
+    #: An export of the radio log (SDS/status messages).
+    RADIO_LOG = "radio_log"
 
 
 class Role(enum.StrEnum):

@@ -28,7 +28,11 @@ class MediaSource(Base):
 
 
 class EvidenceItem(Base):
-    """A captured piece of evidence; its SHA-256 is computed at capture."""
+    """A captured piece of evidence; its SHA-256 and SM3 are computed at capture.
+
+    Each new row is chained into the evidence ledger (:mod:`models.ledger`) in the
+    transaction that adds it; the row is never changed afterwards.
+    """
 
     __tablename__ = "evidence_item"
 
@@ -36,6 +40,8 @@ class EvidenceItem(Base):
     kind: Mapped[EvidenceKind] = mapped_column(str_enum(EvidenceKind))
     path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: SM3 (GB/T 32905) of the file, computed at capture with the SHA-256 (migration 0008).
+    sm3: Mapped[str] = mapped_column(String(64), default="", server_default="")
     size_bytes: Mapped[int]
     captured_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Time range of the recorded content (clips, recordings).

@@ -232,7 +232,7 @@ def report_json(transcript: Transcript, result: AnalysisResult, ctx: ReportConte
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
-def write_pdf(html_text: str, path: Path) -> Path:
+def write_pdf(html_text: str, path: Path, *, title: str = "演出内容分析报告") -> Path:
     """Render report HTML to an A4 PDF with Qt's rich-text engine (needs a QGuiApplication)."""
     from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -242,7 +242,7 @@ def write_pdf(html_text: str, path: Path) -> Path:
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setResolution(144)
-    writer.setTitle("演出内容分析报告")
+    writer.setTitle(title)
     writer.setCreator("文化市场综合执法指挥调度台")
     doc = QTextDocument()
     doc.setDocumentMargin(0)
