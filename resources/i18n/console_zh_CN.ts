@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Alarm</name>
+    <message>
+        <source>Vehicle emergency alarm (SOS) %1</source>
+        <translation>车辆紧急报警 %1</translation>
+    </message>
+    <message>
+        <source>Radio emergency call %1</source>
+        <translation>电台紧急求助 %1</translation>
+    </message>
+    <message>
+        <source>%1 entered the geofence “%2”</source>
+        <translation>%1 进入电子围栏「%2」</translation>
+    </message>
+    <message>
+        <source>%1 left the geofence “%2”</source>
+        <translation>%1 离开电子围栏「%2」</translation>
+    </message>
+    <message>
+        <source>Escalated incident awaiting acknowledgement (reminder): %1</source>
+        <translation>事件上报待签收（再次提醒）：%1</translation>
+    </message>
+    <message>
+        <source>Escalated incident awaiting acknowledgement: %1</source>
+        <translation>事件上报待签收：%1</translation>
+    </message>
+</context>
+<context>
     <name>AlarmBar</name>
     <message>
         <source>Acknowledge</source>
@@ -13,7 +40,11 @@
     </message>
     <message>
         <source>ALARM (%1 pending): %2 — %3</source>
-        <translation>紧急报警（待确认 %1 条）：%2 — %3</translation>
+        <translation>告警（待确认 %1 条）：%2 — %3</translation>
+    </message>
+    <message>
+        <source>EMERGENCY</source>
+        <translation>紧急</translation>
     </message>
     <message>
         <source>incident %1</source>
@@ -99,26 +130,6 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <source>Reading the recording…</source>
-        <translation>正在读取录音录像…</translation>
-    </message>
-    <message>
-        <source>Transcribing…</source>
-        <translation>正在转写…</translation>
-    </message>
-    <message>
-        <source>Checking the content rules and the script…</source>
-        <translation>正在比对内容规则和剧本…</translation>
-    </message>
-    <message>
-        <source>Writing the report…</source>
-        <translation>正在生成报告…</translation>
-    </message>
-    <message>
-        <source>Done.</source>
-        <translation>完成。</translation>
-    </message>
-    <message>
         <source>%1 of audio analysed in %2 s (%3× real time): %4 finding(s).</source>
         <translation>已分析 %1 的音频，用时 %2 秒（%3 倍实时）：发现 %4 处疑似问题。</translation>
     </message>
@@ -152,33 +163,69 @@
     </message>
 </context>
 <context>
-    <name>AuditLogViewer</name>
+    <name>AnalysisProgress</name>
     <message>
-        <source>Time</source>
-        <translation>时间</translation>
+        <source>almost done</source>
+        <translation>即将完成</translation>
     </message>
     <message>
-        <source>Who</source>
-        <translation>操作人</translation>
+        <source>about %1 s left</source>
+        <translation>约剩 %1 秒</translation>
     </message>
     <message>
-        <source>Console</source>
-        <translation>席位</translation>
+        <source>about %1 min left</source>
+        <translation>约剩 %1 分</translation>
     </message>
     <message>
-        <source>Action</source>
-        <translation>操作</translation>
+        <source>about %1 min %2 s left</source>
+        <translation>约剩 %1 分 %2 秒</translation>
     </message>
     <message>
-        <source>Target</source>
-        <translation>对象</translation>
+        <source>about %1 h %2 min left</source>
+        <translation>约剩 %1 小时 %2 分</translation>
     </message>
     <message>
-        <source>Details</source>
-        <translation>详情</translation>
+        <source>Loading the speech model…</source>
+        <translation>正在加载语音识别模型…</translation>
     </message>
+    <message>
+        <source>Reading the recording… %1 of %2</source>
+        <translation>正在读取录音录像… %1 / %2</translation>
+    </message>
+    <message>
+        <source>Reading the recording…</source>
+        <translation>正在读取录音录像…</translation>
+    </message>
+    <message>
+        <source>Finding the speech in the recording…</source>
+        <translation>正在查找录音中的语音段…</translation>
+    </message>
+    <message>
+        <source>Transcribing… no speech found</source>
+        <translation>正在转写… 未发现语音</translation>
+    </message>
+    <message>
+        <source>Transcribing… %1 of %2 of speech (part %3 of %4)</source>
+        <translation>正在转写… 已转写 %1 / %2 语音（第 %3/%4 段）</translation>
+    </message>
+    <message>
+        <source>Checking the content rules and the script…</source>
+        <translation>正在比对内容规则和审批剧本…</translation>
+    </message>
+    <message>
+        <source>Writing the report…</source>
+        <translation>正在生成报告…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+</context>
+<context>
+    <name>Audit</name>
     <message>
         <source>Incident created</source>
+        <extracomment>Every action code the console records (tests check each recorded one has a name).</extracomment>
         <translation>新建事件</translation>
     </message>
     <message>
@@ -230,8 +277,293 @@
         <translation>双随机抽取</translation>
     </message>
     <message>
+        <source>Double-random draw: seed hash committed</source>
+        <translation>双随机抽取：已锁定种子哈希</translation>
+    </message>
+    <message>
+        <source>Double-random draw failed</source>
+        <translation>双随机抽取失败</translation>
+    </message>
+    <message>
+        <source>Double-random draw verified with a typed seed</source>
+        <translation>用输入的种子校验双随机抽取</translation>
+    </message>
+    <message>
         <source>Audit log exported</source>
         <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>Content findings recorded</source>
+        <translation>记录演出内容疑点</translation>
+    </message>
+    <message>
+        <source>Geofence created</source>
+        <translation>创建电子围栏</translation>
+    </message>
+    <message>
+        <source>Geofence deleted</source>
+        <translation>删除电子围栏</translation>
+    </message>
+    <message>
+        <source>Evidence captured</source>
+        <translation>采集证据</translation>
+    </message>
+    <message>
+        <source>Radio message withdrawn</source>
+        <translation>撤回电台短信</translation>
+    </message>
+    <message>
+        <source>District outlines imported</source>
+        <translation>导入行政区边界</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <extracomment>Names of the detail keys.</extracomment>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>video source</source>
+        <translation>视频源</translation>
+    </message>
+    <message>
+        <source>incident id</source>
+        <translation>事件编号（内部）</translation>
+    </message>
+    <message>
+        <source>incident</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>merged into</source>
+        <translation>并入</translation>
+    </message>
+    <message>
+        <source>scope</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>seed SHA-256</source>
+        <translation>种子 SHA-256</translation>
+    </message>
+    <message>
+        <source>result SHA-256</source>
+        <translation>结果 SHA-256</translation>
+    </message>
+    <message>
+        <source>candidate venues</source>
+        <translation>候选场所数</translation>
+    </message>
+    <message>
+        <source>inspectors</source>
+        <translation>执法人员数</translation>
+    </message>
+    <message>
+        <source>venues wanted</source>
+        <translation>抽取场所数</translation>
+    </message>
+    <message>
+        <source>tasks</source>
+        <translation>任务数</translation>
+    </message>
+    <message>
+        <source>official</source>
+        <translation>正式抽取</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>复核通过</translation>
+    </message>
+    <message>
+        <source>problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>执法单元</translation>
+    </message>
+    <message>
+        <source>from unit</source>
+        <translation>原执法单元</translation>
+    </message>
+    <message>
+        <source>to unit</source>
+        <translation>新执法单元</translation>
+    </message>
+    <message>
+        <source>order message</source>
+        <translation>指令短信</translation>
+    </message>
+    <message>
+        <source>recall message</source>
+        <translation>撤回短信</translation>
+    </message>
+    <message>
+        <source>radio ISSI</source>
+        <translation>电台 ISSI</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>escalation</source>
+        <translation>上报记录</translation>
+    </message>
+    <message>
+        <source>findings</source>
+        <translation>疑点数</translation>
+    </message>
+    <message>
+        <source>serious</source>
+        <translation>严重疑点数</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>outbox entry</source>
+        <translation>发送队列条目</translation>
+    </message>
+    <message>
+        <source>rows</source>
+        <translation>条数</translation>
+    </message>
+    <message>
+        <source>dispatch</source>
+        <extracomment>Where a unit status change came from (``unit.status`` ``source``).</extracomment>
+        <translation>调度派遣</translation>
+    </message>
+    <message>
+        <source>set by hand</source>
+        <translation>人工设置</translation>
+    </message>
+    <message>
+        <source>radio status message</source>
+        <translation>电台状态消息</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>snapshot</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <source>video clip</source>
+        <translation>视频片段</translation>
+    </message>
+    <message>
+        <source>recording</source>
+        <translation>录音录像</translation>
+    </message>
+    <message>
+        <source>report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>document</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>city centre</source>
+        <translation>市级指挥中心</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogViewer</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>席位</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
     </message>
     <message>
         <source>&amp;From</source>
@@ -459,6 +791,26 @@
         <translation>符合条件的执法人员不足，无法组成 {wanted} 个检查组。</translation>
     </message>
     <message>
+        <source>There is no draw {number} visible to this console.</source>
+        <translation>本调度台查不到抽取批次 {number}。</translation>
+    </message>
+    <message>
+        <source>Draw {number} has not been run yet; its seed is revealed only with its result.</source>
+        <translation>抽取批次 {number} 尚未执行；随机种子在公布结果时才公开。</translation>
+    </message>
+    <message>
+        <source>Draw {number} has already been run.</source>
+        <translation>抽取批次 {number} 已经执行过了。</translation>
+    </message>
+    <message>
+        <source>This is not the seed committed for draw {number}; a typed seed can only verify a draw, never make one.</source>
+        <translation>这不是抽取批次 {number} 事先锁定的随机种子；手工输入的种子只能用于校验，不能用于正式抽取。</translation>
+    </message>
+    <message>
+        <source>The seed of draw {number} is no longer held by this console (it was restarted); the draw stays pending in the history. Prepare a new draw.</source>
+        <translation>本调度台已不再持有抽取批次 {number} 的随机种子（程序曾重启），该批次在历史记录中保持“待执行”状态。请重新发起抽取。</translation>
+    </message>
+    <message>
         <source>No violation found</source>
         <translation>未发现违法行为</translation>
     </message>
@@ -494,11 +846,60 @@
         <source>Handed over to another district</source>
         <translation>已移交其他区</translation>
     </message>
+    <message>
+        <source>Not offered: off duty</source>
+        <translation>不可派：已下班</translation>
+    </message>
+    <message>
+        <source>Not offered: out of service</source>
+        <translation>不可派：暂停勤务</translation>
+    </message>
+    <message>
+        <source>Not offered: busy with another job ({status})</source>
+        <translation>不可派：正在执行其他任务（{status}）</translation>
+    </message>
+    <message>
+        <source>Not offered: in an emergency</source>
+        <translation>不可派：处于紧急求助状态</translation>
+    </message>
+    <message>
+        <source>Not offered: a unit of {district}; units of other districts go only to an escalated incident</source>
+        <translation>不可派：属{district}；其他辖区的单元仅可派往已上报的事件</translation>
+    </message>
+    <message>
+        <source>still clearing its last job: offered after every free unit</source>
+        <translation>上一任务尚在收尾：排在所有空闲单元之后</translation>
+    </message>
+    <message>
+        <source>city corps: the city centre may send it to any district</source>
+        <translation>总队直属：市指挥中心可派往任何辖区</translation>
+    </message>
+    <message>
+        <source>the city corps</source>
+        <translation>总队直属</translation>
+    </message>
+    <message>
+        <source>The incident is escalated: units of every district and the city corps may go.</source>
+        <translation>事件已上报：各区单元及总队直属单元均可派出。</translation>
+    </message>
+    <message>
+        <source>A city-level incident: every unit of this console may go.</source>
+        <translation>市级事件：本调度台的所有单元均可派出。</translation>
+    </message>
+    <message>
+        <source>Units of {district} and the city corps may go; units of other districts only once the incident is escalated.</source>
+        <translation>可派{district}单元及总队直属单元；其他辖区单元须待事件上报后方可派出。</translation>
+    </message>
+    <message>
+        <source>Only units of {district} may go; escalate to the city centre (F8) for the city corps or other districts.</source>
+        <translation>仅可派{district}单元；如需总队直属或其他辖区单元，请上报市指挥中心（F8）。</translation>
+    </message>
 </context>
 <context>
     <name>DispatchService</name>
     <message>
         <source>The action failed: %1</source>
+        <extracomment>Seeds of the draws this console committed and has not run yet (never stored).</extracomment>
         <translation>操作失败：%1</translation>
     </message>
 </context>
@@ -549,16 +950,24 @@
         <translation>执法人员回避近期检查过的场所（天）</translation>
     </message>
     <message>
+        <source>&amp;Commit seed (step 1 of 2)</source>
+        <translation>锁定随机种子（第 1 步，共 2 步）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Stores the draw with the SHA-256 of a seed the console takes from the operating system&apos;s secure random generator. Nobody chooses or sees the seed before the draw runs.</source>
+        <translation>保存本次抽取，并记录随机种子的 SHA-256 值。种子由调度台从操作系统的安全随机数发生器取得，执行抽取前任何人都无法选择或看到它。</translation>
+    </message>
+    <message>
+        <source>Verify a stored draw with a seed</source>
+        <translation>用随机种子校验已存档的抽取</translation>
+    </message>
+    <message>
+        <source>A typed seed only verifies or reproduces a stored draw; it never makes an official draw or tasks.</source>
+        <translation>手工输入的种子只用于校验或复现已存档的抽取，不会产生正式抽取结果或检查任务。</translation>
+    </message>
+    <message>
         <source>&amp;Seed</source>
         <translation>随机种子(&amp;S)</translation>
-    </message>
-    <message>
-        <source>empty: a fresh random seed</source>
-        <translation>留空：自动生成随机种子</translation>
-    </message>
-    <message>
-        <source>&amp;Draw and create tasks</source>
-        <translation>抽取并生成任务(&amp;D)</translation>
     </message>
     <message>
         <source>Result</source>
@@ -593,6 +1002,14 @@
         <translation>任务</translation>
     </message>
     <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Seed SHA-256 (committed)</source>
+        <translation>随机种子 SHA-256（事先锁定）</translation>
+    </message>
+    <message>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
@@ -609,12 +1026,24 @@
         <translation>输入 SHA-256</translation>
     </message>
     <message>
+        <source>&amp;Run the draw (step 2 of 2)</source>
+        <translation>执行抽取（第 2 步，共 2 步）(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Verify</source>
         <translation>校验(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Copy record (JSON)</source>
         <translation>复制抽取记录（JSON）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Committing the seed…</source>
+        <translation>正在锁定随机种子…</translation>
+    </message>
+    <message>
+        <source>Enter the number of a stored draw.</source>
+        <translation>请输入已存档抽取的批次号。</translation>
     </message>
     <message>
         <source>A seed is 1 to 64 letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
@@ -625,12 +1054,68 @@
         <translation>至少一个等级的权重须大于 0。</translation>
     </message>
     <message>
+        <source>Draw &amp;number</source>
+        <translation>抽取批次号(&amp;N)</translation>
+    </message>
+    <message>
+        <source>e.g. SJ20261127-01</source>
+        <translation>例如 SJ20261127-01</translation>
+    </message>
+    <message>
+        <source>the seed the draw revealed</source>
+        <translation>该批次公布的随机种子</translation>
+    </message>
+    <message>
+        <source>Verify &amp;with this seed</source>
+        <translation>用此种子校验(&amp;W)</translation>
+    </message>
+    <message>
         <source>Drawing…</source>
         <translation>正在抽取…</translation>
     </message>
     <message>
+        <source>Verifying…</source>
+        <translation>正在校验…</translation>
+    </message>
+    <message>
+        <source>VERIFICATION ONLY, not an official draw: this seed is the one committed for draw %1 (SHA-256 %2) and re-running the draw with it gives the stored %3 venues and inspectors.</source>
+        <translation>仅为校验，不是正式抽取：此种子正是抽取批次 %1 事先锁定的种子（SHA-256 %2），用它重新抽取得到与存档相同的 %3 个场所及执法人员。</translation>
+    </message>
+    <message>
+        <source>VERIFICATION ONLY, not an official draw: draw %1 does NOT match this seed: %2</source>
+        <translation>仅为校验，不是正式抽取：抽取批次 %1 与此种子不符：%2</translation>
+    </message>
+    <message>
+        <source>(revealed when the draw runs)</source>
+        <translation>（执行抽取时公布）</translation>
+    </message>
+    <message>
+        <source>Seed committed, not drawn yet</source>
+        <translation>已锁定种子，尚未抽取</translation>
+    </message>
+    <message>
+        <source>Failed: nothing was drawn</source>
+        <translation>失败：未抽出任何结果</translation>
+    </message>
+    <message>
+        <source>Drawn (before seed commitment: the seed could be typed in)</source>
+        <translation>已抽取（早于种子锁定机制：种子可能为手工输入）</translation>
+    </message>
+    <message>
+        <source>Drawn with the committed seed</source>
+        <translation>已用事先锁定的种子抽取</translation>
+    </message>
+    <message>
         <source>No draw yet.</source>
         <translation>尚未抽取。</translation>
+    </message>
+    <message>
+        <source>Draw %1 committed at %2 by %3 from %4 candidate venues. Its seed&apos;s SHA-256 is below: note it down, then run the draw. The seed is revealed with the result and must match this hash.</source>
+        <translation>抽取批次 %1 已于 %2 由 %3 锁定，候选场所 %4 个。随机种子的 SHA-256 值见下方：请记录后再执行抽取。种子将随结果一并公布，且必须与该哈希值一致。</translation>
+    </message>
+    <message>
+        <source>Draw %1 was run and drew nothing: %2</source>
+        <translation>抽取批次 %1 已执行，但未抽出结果：%2</translation>
     </message>
     <message>
         <source>Draw %1 at %2 by %3: %4 of %5 candidate venues (excluded: %6).</source>
@@ -647,6 +1132,14 @@
     <message>
         <source>Record copied to the clipboard.</source>
         <translation>抽取记录已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>not run, seed SHA-256 %1…</source>
+        <translation>未执行，种子 SHA-256 %1…</translation>
+    </message>
+    <message>
+        <source>failed, nothing drawn</source>
+        <translation>失败，未抽出结果</translation>
     </message>
 </context>
 <context>
@@ -682,6 +1175,175 @@
     <message>
         <source>Sending…</source>
         <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceDialog</name>
+    <message>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The evidence list could not be read: %1</source>
+        <translation>无法读取证据列表：%1</translation>
+    </message>
+    <message>
+        <source>Select an evidence item first.</source>
+        <translation>请先选择一条证据。</translation>
+    </message>
+    <message>
+        <source>The file is no longer there: %1</source>
+        <translation>文件已不存在：%1</translation>
+    </message>
+    <message>
+        <source>No program on this desktop opens this file. It is at %1</source>
+        <translation>本机桌面没有可打开此文件的程序。文件位于 %1</translation>
+    </message>
+    <message>
+        <source>No file manager could be started on this desktop. The file is in %1</source>
+        <translation>本机桌面无法启动文件管理器。文件所在文件夹：%1</translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePanel</name>
+    <message>
+        <source>Snapshot</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <source>Clip</source>
+        <translation>视频片段</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>录音录像</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Captured at</source>
+        <translation>采集时间</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联事件</translation>
+    </message>
+    <message>
+        <source>Captured by</source>
+        <translation>采集人</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Snapshots and clips</source>
+        <translation>截图和视频片段</translation>
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation>录音录像</translation>
+    </message>
+    <message>
+        <source>All evidence</source>
+        <translation>全部证据</translation>
+    </message>
+    <message>
+        <source>Filter: source, incident, SHA-256, file…</source>
+        <translation>筛选：来源、事件、SHA-256、文件…</translation>
+    </message>
+</context>
+<context>
+    <name>FindingCategory</name>
+    <message>
+        <source>Unapproved performance content (differs from the approved script)</source>
+        <translation>未经审批的演出内容（与审批剧本不符）</translation>
+    </message>
+    <message>
+        <source>Opposing the basic principles laid down in the Constitution</source>
+        <translation>反对宪法确定的基本原则</translation>
+    </message>
+    <message>
+        <source>Endangering national unity, sovereignty and territorial integrity, endangering national security, or harming national honour and interests</source>
+        <translation>危害国家统一、主权和领土完整，危害国家安全，或者损害国家荣誉和利益</translation>
+    </message>
+    <message>
+        <source>Inciting ethnic hatred or discrimination, infringing ethnic customs, hurting ethnic feelings, undermining ethnic unity, or violating religious policy</source>
+        <translation>煽动民族仇恨、民族歧视，侵害民族风俗习惯，伤害民族感情，破坏民族团结，违反宗教政策</translation>
+    </message>
+    <message>
+        <source>Disturbing social order or undermining social stability</source>
+        <translation>扰乱社会秩序，破坏社会稳定</translation>
+    </message>
+    <message>
+        <source>Endangering social morality or the nation&apos;s fine cultural traditions</source>
+        <translation>危害社会公德或者民族优秀文化传统</translation>
+    </message>
+    <message>
+        <source>Promoting obscenity, pornography, cults or superstition, or playing up violence</source>
+        <translation>宣扬淫秽、色情、邪教、迷信或者渲染暴力</translation>
+    </message>
+    <message>
+        <source>Insulting or slandering others, infringing their lawful rights and interests</source>
+        <translation>侮辱或者诽谤他人，侵害他人合法权益</translation>
+    </message>
+    <message>
+        <source>Terrifying or cruel performance that harms the performers&apos; physical or mental health</source>
+        <translation>表演方式恐怖、残忍，摧残演员身心健康</translation>
+    </message>
+    <message>
+        <source>Attracting audiences by exploiting physical defects or displaying bodily abnormalities</source>
+        <translation>利用人体缺陷或者以展示人体变异等方式招徕观众</translation>
+    </message>
+    <message>
+        <source>Other circumstances prohibited by laws and administrative regulations</source>
+        <translation>法律、行政法规禁止的其他情形</translation>
+    </message>
+    <message>
+        <source>Item %1</source>
+        <translation>第%1项</translation>
+    </message>
+    <message>
+        <source>Script deviation: %1</source>
+        <translation>剧本偏离：%1</translation>
+    </message>
+    <message>
+        <source>Item %1: %2</source>
+        <translation>第%1项：%2</translation>
     </message>
 </context>
 <context>
@@ -1074,6 +1736,7 @@
     </message>
     <message>
         <source>offline map</source>
+        <extracomment>The window&apos;s size on a screen big enough (and on a headless run, which has no screen). ask before closing (interactive runs; never in tests, screenshots or on a signal)</extracomment>
         <translation>离线地图</translation>
     </message>
     <message>
@@ -1091,6 +1754,10 @@
     <message>
         <source>No recorded positions for these units in that range.</source>
         <translation>所选单元在该时段内没有定位记录。</translation>
+    </message>
+    <message>
+        <source>This alarm has no unit, incident or position to show.</source>
+        <translation>该报警没有可显示的执法单元、事件或位置。</translation>
     </message>
     <message>
         <source>Open feed</source>
@@ -1139,6 +1806,26 @@
     <message>
         <source>Audit log</source>
         <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>Snapshot saved as evidence: %1 (SHA-256 %2…)</source>
+        <translation>截图已存为证据：%1（SHA-256 %2…）</translation>
+    </message>
+    <message>
+        <source>Clip saved as evidence: %1 (SHA-256 %2…)</source>
+        <translation>视频片段已存为证据：%1（SHA-256 %2…）</translation>
+    </message>
+    <message>
+        <source>No evidence saved from %1: %2</source>
+        <translation>%1 的证据未能保存：%2</translation>
+    </message>
+    <message>
+        <source>The message was cancelled.</source>
+        <translation>消息已撤销。</translation>
+    </message>
+    <message>
+        <source>The message cannot be cancelled: %1</source>
+        <translation>无法撤销该消息：%1</translation>
     </message>
     <message>
         <source>Select a unit with a radio first.</source>
@@ -1233,6 +1920,10 @@
         <translation>审计日志…</translation>
     </message>
     <message>
+        <source>Evidence…</source>
+        <translation>证据…</translation>
+    </message>
+    <message>
         <source>Dispatch</source>
         <translation>派警</translation>
     </message>
@@ -1277,8 +1968,27 @@
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
+        <source>Quit the console</source>
+        <translation>退出调度台</translation>
+    </message>
+    <message>
+        <source>Quit the command console? The radio bridge, the video wall and recording stop until it is started again.</source>
+        <translation>确定退出指挥调度台？电台桥接、视频墙和录像将停止，直到再次启动。</translation>
+    </message>
+    <message>
         <source>About</source>
         <translation>关于</translation>
+    </message>
+</context>
+<context>
+    <name>MapView</name>
+    <message>
+        <source>The map&apos;s renderer process exited; reloading the map…</source>
+        <translation>地图渲染进程已退出，正在重新加载地图…</translation>
+    </message>
+    <message>
+        <source>The map&apos;s renderer process keeps exiting; reloading the map in %1 s…</source>
+        <translation>地图渲染进程反复退出，%1 秒后重新加载地图…</translation>
     </message>
 </context>
 <context>
@@ -1374,6 +2084,10 @@
         <translation>发送</translation>
     </message>
     <message>
+        <source>Talkgroup %1</source>
+        <translation>通话组 %1</translation>
+    </message>
+    <message>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
@@ -1400,6 +2114,10 @@
     <message>
         <source>No one is talking</source>
         <translation>当前无人讲话</translation>
+    </message>
+    <message>
+        <source>Talking: a radio outside this district</source>
+        <translation>正在讲话：本辖区以外的电台</translation>
     </message>
     <message>
         <source>Talking: %1</source>
@@ -1485,12 +2203,12 @@
         <translation>事件 %1：可派单元 %2 个</translation>
     </message>
     <message>
-        <source> (escalated: all districts)</source>
-        <translation>（已上报：可调用各区力量）</translation>
-    </message>
-    <message>
         <source> — no unit is available</source>
         <translation>— 暂无可派单元</translation>
+    </message>
+    <message>
+        <source>; %1 not offered (greyed, with the reason)</source>
+        <translation>；%1 个不可派（灰色显示，并注明原因）</translation>
     </message>
     <message>
         <source>ETA from the fleet&apos;s history: detour ×%1, %2 km/h now (%3 trips)</source>
@@ -1531,6 +2249,14 @@
     <message>
         <source>received</source>
         <translation>已接收</translation>
+    </message>
+    <message>
+        <source>unconfirmed: the radio did not confirm transmission</source>
+        <translation>未确认：电台未确认已发出</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已撤销</translation>
     </message>
     <message>
         <source>Order to %1: %2</source>
@@ -1602,6 +2328,37 @@
     <message>
         <source>To</source>
         <translation>截止</translation>
+    </message>
+</context>
+<context>
+    <name>ReportViewer</name>
+    <message>
+        <source>The report file is missing: %1</source>
+        <translation>报告文件不存在：%1</translation>
+    </message>
+    <message>
+        <source>Report — %1</source>
+        <translation>报告 — %1</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Show the report&apos;s folder in the desktop&apos;s file manager</source>
+        <translation>在桌面文件管理器中显示报告所在文件夹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The report could not be shown. It is at %1</source>
+        <translation>无法显示报告。报告位于 %1</translation>
+    </message>
+    <message>
+        <source>No file manager could be started on this desktop. The report is in %1</source>
+        <translation>本机桌面无法启动文件管理器。报告所在文件夹：%1</translation>
     </message>
 </context>
 <context>
@@ -1705,6 +2462,30 @@
         <translation>已接收</translation>
     </message>
     <message>
+        <source>unconfirmed</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <source>it was already cancelled</source>
+        <translation>该消息已撤销过</translation>
+    </message>
+    <message>
+        <source>the radio already has it (%1)</source>
+        <translation>电台已接收该消息（%1）</translation>
+    </message>
+    <message>
+        <source>an earlier attempt may already be on the air</source>
+        <translation>先前的一次发送可能已经发出</translation>
+    </message>
+    <message>
+        <source>it is being handed to the radio right now; try again</source>
+        <translation>正在交给电台发送，请稍后再试</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -1739,6 +2520,14 @@
     <message>
         <source>Filter: peer, text, state…</source>
         <translation>筛选：对方、内容、状态…</translation>
+    </message>
+    <message>
+        <source>Cancel sending</source>
+        <translation>撤销发送</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected outgoing message while it is still queued</source>
+        <translation>在排队期间撤回所选的待发消息</translation>
     </message>
 </context>
 <context>
@@ -2020,6 +2809,7 @@
     </message>
     <message>
         <source>%1 fps</source>
+        <extracomment>paint events that drew a picture not painted before (the tile&apos;s real frame rate) pictures are pulled by the wall&apos;s paint clock (:meth:`pull_frame`), not pushed</extracomment>
         <translation>%1 帧/秒</translation>
     </message>
     <message>
@@ -2055,7 +2845,7 @@
     <name>VideoWall</name>
     <message>
         <source>Sources</source>
-        <extracomment>Grids in the order offered, and the order the wall grows through to fit more feeds.</extracomment>
+        <extracomment>Grids in the order offered, and the order the wall grows through to fit more feeds. The wall paints at most this often, whatever the screen could do (sources send ≤ 30 fps).</extracomment>
         <translation>视频源</translation>
     </message>
     <message>
