@@ -69,7 +69,7 @@ from models import Jurisdiction
 from models.clock import Clock
 from models.clock import installed as installed_clock
 from models.db import make_engine, make_session_factory, prepare_database
-from models.ledger import SIGNER_KEY
+from models.ledger import SIGNER_KEY, sign_if_behind
 
 log = logging.getLogger("app.core")
 
@@ -184,7 +184,10 @@ class ConsoleCore:
                  extra={"event": "ledger_signer", "key_id": signer.key_id})
 
     def _start_anchor(self) -> None:
-        assert self.sessions is not None
+        assert self.sessions is not None and self.writer is not None
+        signer = self.sessions.kw.get("info", {}).get(SIGNER_KEY)
+        if signer is not None:  # leaves written without a key (seeding, a migration)
+            self.writer.submit(partial(sign_if_behind, signer=signer), label="ledger head")
         self.ledger_anchor = PeriodicAnchor(self.sessions, FileAnchor(default_anchor_dir()),
                                             interval_s=60.0 if self.demo else 300.0)
         self.ledger_anchor.start()
