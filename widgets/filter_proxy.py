@@ -56,9 +56,8 @@ class RowFilterProxy(QSortFilterProxyModel):
         self, left: QModelIndex | QPersistentModelIndex,
         right: QModelIndex | QPersistentModelIndex,
     ) -> bool:
-        a = left.data(SORT_ROLE)
+        a = left.data(SORT_ROLE)  # SortKey objects (see widgets.row_model)
         b = right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
+        if a is None or b is None:
+            return a is None and b is not None
+        return bool(a < b)

@@ -11,11 +11,10 @@ which units this incident may get from this console.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,21 +45,9 @@ _ORDER_STYLE = {
 _EXCLUDED_TEXT = "#8a8a8a"
 
 
-class _RecommendationModel(RowTableModel):
-    """Offered units, then the excluded ones: greyed, neither selectable nor enabled."""
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        row = self.data(index, ROW_ROLE)
-        if row is not None and not row.assignable:
-            return Qt.ItemFlag.NoItemFlags
-        return super().flags(index)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
-            row = super().data(index, ROW_ROLE)
-            return QBrush(QColor(_EXCLUDED_TEXT)) if not row.assignable else None
-        return super().data(index, role)
+def _excluded_grey(row: Recommendation) -> str | None:
+    """Offered units keep the table's text colour; the ones not offered are grey."""
+    return None if row.assignable else _EXCLUDED_TEXT
 
 
 class RecommendationPanel(QWidget):
@@ -87,7 +74,8 @@ class RecommendationPanel(QWidget):
         self.header.setWordWrap(True)
         self.model_label = QLabel(self)
         self.model_label.setStyleSheet("color: #555;")
-        self.model = _RecommendationModel(self._columns(), self)
+        # units not offered: greyed, neither selectable nor enabled
+        self.model = RowTableModel(self._columns(), self, enabled=lambda r: r.assignable)
         self.table = QTableView(self)
         self.table.setObjectName("recommendationTable")
         self.table.setModel(self.model)
@@ -117,7 +105,7 @@ class RecommendationPanel(QWidget):
         self.retranslate()
 
     def _columns(self) -> list[Column]:
-        return [
+        cols = [
             Column(lambda: self.tr("Rank"), lambda r: str(r.rank) if r.assignable else "—",
                    align_center=True),
             Column(lambda: self.tr("Call sign"), lambda r: r.call_sign),
@@ -135,6 +123,7 @@ class RecommendationPanel(QWidget):
                    align_center=True),
             Column(lambda: self.tr("Why"), self.reason_text, tooltip=self.reason_text),
         ]
+        return [dataclasses.replace(c, foreground=_excluded_grey) for c in cols]
 
     def _district(self, r: Recommendation) -> str:
         if r.district_adcode is None:
