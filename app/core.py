@@ -268,6 +268,9 @@ class ConsoleCore:
             evidence_dir=AppPaths.default().data_dir / "evidence", sessions=self.sessions,
             jurisdiction=self.jurisdiction, writer=self.writer, actor=self.actor,
             executor=self.readers, bridge=self.bridge,
+            # decoding stays out of the UI's process (it starved the UI of the interpreter
+            # lock); the worker's log sits beside the console's
+            worker_process=True, worker_log=AppPaths.default().log_dir / "media-worker.log",
         )
         self.media.start()
         self.bridge.data_changed.connect(self.media.on_data_changed)

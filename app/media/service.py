@@ -43,6 +43,8 @@ from app.media.capture import evidence_base_path, finish_clip, record_evidence, 
 from app.media.directory import MediaDirectory, incident_source_ids, load_media_directory
 from app.media.frames import FrameSink
 from app.media.reader import AudioCallback, ClipResult, ReaderConfig, SourceReader
+from app.media.remote import MediaWorker, RemoteReader
+from app.media.shared_frames import SharedFrameSink
 from app.media.types import CLOSED_STATS, Capture, MediaError, SourceSpec, SourceState, SourceStats
 from app.services.incidents import Actor
 from models import Jurisdiction
@@ -60,8 +62,8 @@ DIRECTORY_TABLES = frozenset({"media_source", "body_camera"})
 @dataclass(slots=True)
 class _Open:
     spec: SourceSpec
-    reader: SourceReader
-    sinks: list[FrameSink] = field(default_factory=list)
+    reader: SourceReader | RemoteReader
+    sinks: list[FrameSink | SharedFrameSink] = field(default_factory=list)
     audio: dict[int, AudioCallback] = field(default_factory=dict)
     audio_tokens: dict[int, int] = field(default_factory=dict)
     holds: int = 0
@@ -128,10 +130,14 @@ class MediaService(QObject):
                  jurisdiction: Jurisdiction | None = None, writer: DbWriter | None = None,
                  actor: Actor | None = None, executor: Executor | None = None,
                  bridge: UiBridge | None = None, config: ReaderConfig | None = None,
-                 linger_s: float = 5.0, poll_ms: int = 500,
-                 parent: QObject | None = None) -> None:
+                 linger_s: float = 5.0, poll_ms: int = 500, worker_process: bool = False,
+                 worker_log: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.evidence_dir = evidence_dir
+        #: readers in a process of their own (the console), or threads here (tools, tests)
+        self.worker_process = worker_process
+        self._worker_log = worker_log
+        self._worker: MediaWorker | None = None
         self._sessions = sessions
         self._jurisdiction = jurisdiction or Jurisdiction()
         self._writer = writer
@@ -142,8 +148,8 @@ class MediaService(QObject):
         self.linger_s = linger_s
         self._lock = threading.RLock()
         self._open: dict[int, _Open] = {}
-        self._stopping: list[SourceReader] = []
-        self._retired: list[tuple[float, FrameSink]] = []
+        self._stopping: list[SourceReader | RemoteReader] = []
+        self._retired: list[tuple[float, FrameSink | SharedFrameSink]] = []
         self._states: dict[int, SourceState] = {}
         self._tokens = itertools.count(1)
         self._directory = MediaDirectory()
@@ -163,6 +169,9 @@ class MediaService(QObject):
         # more CPU and 20 ms more decode-to-paint delay with 16 streams on two cores).
         cv2.setNumThreads(1)
         self._capture = ThreadPoolExecutor(max_workers=1, thread_name_prefix="media-capture")
+        if self.worker_process:
+            self._worker = MediaWorker(self.config, log_file=self._worker_log)
+            self._worker.start()
         self._running = True
         if self._sessions is not None:
             with self._sessions() as session:
@@ -184,9 +193,14 @@ class MediaService(QObject):
         for reader in readers:
             if not reader.join(max(0.1, deadline - time.monotonic())):
                 log.warning("reader of source %d did not stop in time", reader.spec.id)
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         if self._capture is not None:
             self._capture.shutdown(wait=True, cancel_futures=False)
             self._capture = None
+        for _t, sink in self._retired:
+            sink.close()
         self._retired.clear()
         for source_id in list(self._states):
             self._states.pop(source_id)
@@ -280,7 +294,7 @@ class MediaService(QObject):
         spec = self._directory.sources.get(source_id)
         if spec is None:
             raise MediaError(f"unknown source {source_id}")
-        reader = SourceReader(spec, self.config)
+        reader = self._new_reader(spec)
         entry = _Open(spec, reader)
         self._open[source_id] = entry
         reader.start()
@@ -293,11 +307,16 @@ class MediaService(QObject):
         old.stop()
         self._stopping.append(old)
         entry.spec = spec
-        entry.reader = SourceReader(spec, self.config)
+        entry.reader = self._new_reader(spec)
         for sink in entry.sinks:
             entry.reader.add_consumer(sink)
         entry.audio_tokens = {t: entry.reader.add_audio(cb) for t, cb in entry.audio.items()}
         entry.reader.start()
+
+    def _new_reader(self, spec: SourceSpec) -> SourceReader | RemoteReader:
+        if self._worker is not None:
+            return self._worker.reader(spec)
+        return SourceReader(spec, self.config)
 
     def _released(self, entry: _Open) -> None:
         if entry.refs == 0:
@@ -313,7 +332,7 @@ class MediaService(QObject):
         log.info("closed source %d", entry.spec.id,
                  extra={"event": "media_close", "source_id": entry.spec.id})
 
-    def attach(self, source_id: int, width: int, height: int) -> FrameSink:
+    def attach(self, source_id: int, width: int, height: int) -> FrameSink | SharedFrameSink:
         """Open ``source_id`` (if needed) for a tile of ``width`` × ``height`` device pixels.
 
         Call on the UI thread; connect ``sink.frame_ready`` and call ``sink.take()``.
@@ -321,12 +340,14 @@ class MediaService(QObject):
         """
         with self._lock:
             entry = self._ensure(source_id)
-            sink = FrameSink(source_id, width, height)
+            sink: FrameSink | SharedFrameSink = (
+                SharedFrameSink(source_id, width, height) if self._worker is not None
+                else FrameSink(source_id, width, height))
             entry.sinks.append(sink)
             entry.reader.add_consumer(sink)
         return sink
 
-    def detach(self, sink: FrameSink) -> None:
+    def detach(self, sink: FrameSink | SharedFrameSink) -> None:
         """The tile no longer shows ``sink``'s source."""
         with self._lock:
             entry = self._open.get(sink.source_id)
@@ -447,7 +468,13 @@ class MediaService(QObject):
                 entry = self._open.get(source_id)
             if entry is None:
                 raise MediaError(f"source {source_id} is not open")
-            picture = entry.reader.last_picture()
+            reader = entry.reader
+            if isinstance(reader, RemoteReader):
+                base = evidence_base_path(self.evidence_dir, source_id, EvidenceKind.SNAPSHOT,
+                                          utcnow())
+                return self._record_remote(pool, source_id, incident_id, note,
+                                           reader.request_snapshot(base))
+            picture = reader.last_picture()
             if picture is None:
                 raise MediaError(f"source {source_id} has no picture yet")
         except MediaError as exc:
@@ -492,6 +519,30 @@ class MediaService(QObject):
             inner.add_done_callback(partial(_chain, outer))
 
         raw.add_done_callback(cut)
+        return outer
+
+    def _record_remote(self, pool: ThreadPoolExecutor, source_id: int,
+                       incident_id: int | None, note: str,
+                       written: Future[Capture]) -> Future[Capture]:
+        """A capture the worker wrote and hashed: record it like one made here."""
+        outer: Future[Capture] = Future()
+
+        def recorded(done: Future[Capture]) -> None:
+            exc = done.exception()
+            if exc is not None:
+                self._report_failure(source_id, exc)
+                outer.set_exception(exc)
+                return
+            capture = done.result()
+            try:
+                inner = pool.submit(self._captured, source_id, incident_id, note,
+                                    lambda: capture)
+            except RuntimeError as err:  # the service stopped meanwhile
+                outer.set_exception(MediaError(str(err)))
+                return
+            inner.add_done_callback(partial(_chain, outer))
+
+        written.add_done_callback(recorded)
         return outer
 
     def _captured(self, source_id: int, incident_id: int | None, note: str,

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import SHANGHAI
 from app.media.frames import FrameSink, TileFrame
+from app.media.shared_frames import SharedFrameSink
 from app.media.types import SourceState, SourceStats
 from app.media.wallstate import ENTITY_MIME, EntityRef, encode_entity, parse_entity
 from models.clock import utcnow
@@ -148,7 +149,7 @@ class VideoTile(QWidget):
         self.setMinimumSize(80, 45)
         self.source_id: int | None = None
         self.name = ""
-        self.sink: FrameSink | None = None
+        self.sink: FrameSink | SharedFrameSink | None = None
         self.frame: TileFrame | None = None
         self.stats: SourceStats | None = None
         self.is_selected = False
@@ -176,7 +177,8 @@ class VideoTile(QWidget):
         ratio = self.devicePixelRatioF()
         return QSize(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
 
-    def show_sink(self, source_id: int, name: str, sink: FrameSink) -> None:
+    def show_sink(self, source_id: int, name: str,
+                  sink: FrameSink | SharedFrameSink) -> None:
         """Show pictures from ``sink`` (the wall attached it)."""
         self.clear_source()
         self.source_id, self.name, self.sink = source_id, name, sink
@@ -188,7 +190,7 @@ class VideoTile(QWidget):
         self._overlay_key = ()
         self.update()
 
-    def clear_source(self) -> FrameSink | None:
+    def clear_source(self) -> FrameSink | SharedFrameSink | None:
         """Stop showing the source; returns the sink for the wall to detach."""
         self.caption = ""
         sink, self.sink = self.sink, None
