@@ -589,7 +589,8 @@ def _after_map(window: Any, steps: list[tuple[str, Callable[[], None]]]) -> None
             except Exception:
                 log.exception("%s failed to start", name)
             else:
-                log.info("started %s", name, extra={"event": "part_started", "part": name})
+                log.info("started %s", name,
+                         extra={"event": "background_started_part", "part": name})
         log.info("background work started", extra={"event": "background_started",
                                                    "parts": [n for n, _ in steps]})
 

@@ -104,8 +104,14 @@ def test_a_tenfold_flood_waits_for_room_and_loses_nothing(empty_db_url: str) -> 
 
     w = DbWriter(factory, max_queue=50, max_batch=20, on_overload=on_overload)
     w.start()
-    gate = threading.Event()
-    w.submit(lambda _s: gate.wait(10), label="hold")  # the database is "slow"
+    gate, holding = threading.Event(), threading.Event()
+
+    def hold(_s: object) -> None:
+        holding.set()
+        gate.wait(10)
+
+    w.submit(hold, label="hold")  # the database is "slow"
+    assert holding.wait(5)  # the writer is inside it: everything after stays queued
     futures: list[Future[None]] = []
     lock = threading.Lock()
 
