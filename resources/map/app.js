@@ -4,6 +4,8 @@
 (function () {
   'use strict';
   var C = window.CEDC = window.CEDC || {};
+  // seconds since the epoch by the console's clock (the page's own clock is not the console's)
+  if (!C.now) C.now = function () { return Date.now() / 1000 + (C.clockOffsetS || 0); };
   var MIN_ZOOM = 8;
 
   C.stats = { batches: 0, applyMs: [], drawMs: [], frameMs: [], lastApplyMs: 0, lastDrawMs: 0, seq: 0,
@@ -214,6 +216,8 @@
     fences: function (m) { C.fences.set(m.geojson); },
     replay_load: function (m) { C.replay.load(m); },
     replay_time: function (m) { C.replay.setTime(m.t); },
+    // the console's clock: staleness and "seconds ago" use it, not the browser's
+    clock: function (m) { C.clockOffsetS = m.now - Date.now() / 1000; },
     replay_stop: function () { C.replay.stop(); },
     tileinfo: function (m) {
       var t = C.tileLayer;
@@ -349,10 +353,10 @@
       }
       return JSON.stringify({ kind: kind, id: e.id, lat: e.lat, lon: e.lon, heading: e.hdg,
         speed: e.spd, last_fix: e.t, fields: e.f, has: e.has,
-        stale: C.store.isStale(e, Date.now() / 1000), drawn: C.renderer.wasDrawn(e), point: p,
+        stale: C.store.isStale(e, C.now()), drawn: C.renderer.wasDrawn(e), point: p,
         drawnAt: C.renderer.drawnAt(e),
         selected: !!(C.selection && C.selection.kind === kind && C.selection.id === e.id),
-        style: e.has ? C.entityStyle(e, C.store.isStale(e, Date.now() / 1000)).key : null });
+        style: e.has ? C.entityStyle(e, C.store.isStale(e, C.now())).key : null });
     },
     counts: function () {
       var out = {};

@@ -7,6 +7,8 @@
 (function () {
   'use strict';
   var C = window.CEDC = window.CEDC || {};
+  // seconds since the epoch by the console's clock (the page's own clock is not the console's)
+  if (!C.now) C.now = function () { return Date.now() / 1000 + (C.clockOffsetS || 0); };
 
   /** Draw order, bottom to top. */
   var KINDS = ['venue', 'camera', 'vehicle', 'officer', 'unit', 'incident'];
@@ -569,7 +571,7 @@
       if (!this._map || !this._ctx || !this._bounds) return;
       var t0 = performance.now();
       var ctx = this._ctx, v = this._view(), S = v.S, ox = v.ox, oy = v.oy;
-      var W = v.W, H = v.H, nowS = Date.now() / 1000, staleAfter = C.cfg.staleAfterS;
+      var W = v.W, H = v.H, nowS = C.now(), staleAfter = C.cfg.staleAfterS;
       var blitter = this._blitter, uctx = this._uctx;
       uctx.setTransform(DPR, 0, 0, DPR, 0, 0);
       uctx.clearRect(0, 0, W, H);

@@ -3,6 +3,8 @@
 (function () {
   'use strict';
   var C = window.CEDC = window.CEDC || {};
+  // seconds since the epoch by the console's clock (the page's own clock is not the console's)
+  if (!C.now) C.now = function () { return Date.now() / 1000 + (C.clockOffsetS || 0); };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -14,7 +16,7 @@
 
   function ago(t) {
     if (t !== t) return C.t('never');
-    var s = Math.max(0, Math.round(Date.now() / 1000 - t));
+    var s = Math.max(0, Math.round(C.now() - t));
     if (s < 120) return C.t('ago_s', { n: s });
     if (s < 7200) return C.t('ago_m', { n: Math.round(s / 60) });
     return C.t('ago_h', { n: Math.round(s / 3600) });
@@ -43,7 +45,7 @@
       if (f.unit) add('f_unit', f.unit);
       if (e.spd === e.spd) add('f_speed', C.t('speed_kmh', { n: Math.round(e.spd) }));
       var last = ago(e.t);
-      if (C.store.isStale(e, Date.now() / 1000)) last += '（' + C.t('stale') + '）';
+      if (C.store.isStale(e, C.now())) last += '（' + C.t('stale') + '）';
       add('f_last_fix', last);
     } else if (e.kind === 'camera') {
       title = f.name || f.code || e.id;

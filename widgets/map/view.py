@@ -43,6 +43,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.geo.coords import gcj02_to_wgs84
 from app.geo.tiles import TileInfo
+from models.clock import utcnow
 from widgets.map.batch import KINDS, EntityKind, UpdateQueue
 from widgets.map.page import MapConfig, build_page, tile_host_pattern
 from widgets.map.replay import ReplayBar, ReplayController
@@ -266,6 +267,9 @@ class MapView(QWidget):
 
         self._tick = QTimer(self)
         self._tick.setInterval(max(1, round(1000.0 / self._config.tick_hz)))
+        self._clock_timer = QTimer(self)  # the page's clock may drift from the console's
+        self._clock_timer.setInterval(60_000)
+        self._clock_timer.timeout.connect(self._send_clock)
         self._tick.timeout.connect(self.flush)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -699,12 +703,19 @@ class MapView(QWidget):
         else:
             raise ValueError(f"unknown message type {kind!r}")
 
+    def _send_clock(self) -> None:
+        """Tell the page the console's time (staleness, "seconds ago" are measured by it)."""
+        if self._ready:
+            self._bridge.push.emit(json.dumps({"op": "clock", "now": utcnow().timestamp()}))
+
     def _on_ready(self) -> None:
         self._watchdog.stop()
         self._up_since = time.monotonic()
         if not self._ever_ready and not self._recovering:
             self._ready = True
             self._ever_ready = True
+            self._send_clock()
+            self._clock_timer.start()
             for text in self._outbox:
                 self._bridge.push.emit(text)
             self._outbox.clear()
@@ -718,6 +729,8 @@ class MapView(QWidget):
         was_recovering = self._recovering
         self._ready = True
         self._recovering = False
+        self._send_clock()
+        self._clock_timer.start()
         messages = self._state.restore_messages(
             self.replay.time if self._state.replay is not None else None)
         for text in messages:
