@@ -29,6 +29,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TextIO
@@ -115,6 +116,10 @@ class Worker:
         self._out_lock = threading.Lock()
         self._readers: dict[int, SourceReader] = {}
         self._writers: dict[str, tuple[int, SharedFrameWriter]] = {}
+        # detached segments, unmapped a while later: a reader thread may be inside publish()
+        # into one when it is detached (unmapping then would crash the process)
+        self._retired: list[tuple[float, SharedFrameWriter]] = []
+        self._retired_lock = threading.Lock()
         self._stop = threading.Event()
         self._stats_every_s = stats_every_s
         self._stats_thread = threading.Thread(target=self._stats_loop, name="media-stats",
@@ -170,7 +175,8 @@ class Worker:
                 sid, writer = entry
                 if sid in self._readers:
                     self._readers[sid].remove_consumer(writer)
-                writer.close()
+                with self._retired_lock:
+                    self._retired.append((time.monotonic(), writer))
         elif op == "snapshot":
             self._snapshot(int(c["req"]), int(c["id"]), Path(c["base"]))
         elif op == "clip":
@@ -216,11 +222,20 @@ class Worker:
     def _stats_loop(self) -> None:
         lower_this_thread(Background.MEDIA)
         while not self._stop.wait(self._stats_every_s):
+            self._close_retired(older_than_s=2.0)
             stats = {str(sid): stats_to_json(r.stats()) for sid, r in list(self._readers.items())}
             try:
                 self.send({"ev": "stats", "stats": stats})
             except (OSError, ValueError):  # the console is gone
                 return
+
+    def _close_retired(self, older_than_s: float) -> None:
+        now = time.monotonic()
+        with self._retired_lock:
+            due = [w for t, w in self._retired if now - t >= older_than_s]
+            self._retired = [(t, w) for t, w in self._retired if now - t < older_than_s]
+        for writer in due:
+            writer.close()
 
     def shutdown(self) -> None:
         """Stop every reader and let go of every segment."""
@@ -231,6 +246,7 @@ class Worker:
             reader.join(5.0)
         for _sid, writer in self._writers.values():
             writer.close()
+        self._close_retired(older_than_s=0.0)
         self._readers.clear()
         self._writers.clear()
 
