@@ -162,7 +162,7 @@ def test_killed_renderer_is_replaced_and_the_map_is_as_it_was(
         return bool((now["lat"], now["lon"]) == pytest.approx(
             (before["view"]["lat"], before["view"]["lon"]), abs=2 * PIXEL))
 
-    qtbot.waitUntil(same_place)
+    qtbot.waitUntil(same_place, timeout=15_000)  # the follow pan animates slowly offscreen
     assert drv.entity("unit", "u1")["selected"] and drv.entity("unit", "u1")["drawn"]
 
     # the new page takes live updates, and follow mode keeps going

@@ -101,3 +101,23 @@ def test_snapshot_and_clip_are_written_and_hashed_by_the_worker(
     assert clip.path.exists() and clip.size_bytes == clip.path.stat().st_size > 1000
     assert hashlib.sha256(clip.path.read_bytes()).hexdigest() == clip.sha256
     assert clip.content_end > clip.content_start
+
+
+def test_tiles_come_and_go_while_pictures_flow_without_hurting_the_worker(
+        qtbot: QtBot, remote: MediaService, tmp_path: Path) -> None:
+    """A tile let go while its reader is writing a picture into it (a wall relayout) must not
+    crash the worker: it did, when the segment was unmapped at once."""
+    keep = remote.attach(1, 320, 180)
+    assert isinstance(keep, SharedFrameSink)
+    _frames(qtbot, keep, 3)
+    worker = remote._worker
+    assert worker is not None
+    for _ in range(25):
+        sink = remote.attach(1, 160, 90)
+        qtbot.wait(40)  # pictures are being written into it now
+        remote.detach(sink)
+    published = keep.published
+    qtbot.waitUntil(lambda: keep.published > published + 10, timeout=10000)
+    assert worker.restarts == 0 and worker.running
+    log = (tmp_path / "media-worker.log").read_text(encoding="utf-8")
+    assert "frame consumer" not in log and "Traceback" not in log
