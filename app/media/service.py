@@ -42,7 +42,7 @@ from app.db_writer import DbWriter
 from app.media.capture import evidence_base_path, finish_clip, record_evidence, write_snapshot
 from app.media.directory import MediaDirectory, incident_source_ids, load_media_directory
 from app.media.frames import FrameSink
-from app.media.reader import AudioCallback, ClipResult, ReaderConfig, SourceReader
+from app.media.reader import AudioCallback, ReaderConfig, SourceReader
 from app.media.remote import MediaWorker, RemoteReader
 from app.media.shared_frames import SharedFrameSink
 from app.media.types import CLOSED_STATS, Capture, MediaError, SourceSpec, SourceState, SourceStats
@@ -501,48 +501,37 @@ class MediaService(QObject):
             raw = entry.reader.request_clip(seconds_before, seconds_after, base)
         except (MediaError, ValueError) as exc:
             return self._failed(source_id, MediaError(str(exc)))
-        outer: Future[Capture] = Future()
-
-        def cut(done: Future[ClipResult]) -> None:
-            exc = done.exception()
-            if exc is not None:
-                self._report_failure(source_id, exc)
-                outer.set_exception(exc)
-                return
-            result = done.result()
-            try:
-                inner = pool.submit(self._captured, source_id, incident_id, note,
-                                    partial(finish_clip, result, source_id))
-            except RuntimeError as err:  # the service stopped meanwhile
-                outer.set_exception(MediaError(str(err)))
-                return
-            inner.add_done_callback(partial(_chain, outer))
-
-        raw.add_done_callback(cut)
-        return outer
+        return self._record_when(pool, source_id, incident_id, note, raw,
+                                 lambda result: partial(finish_clip, result, source_id))
 
     def _record_remote(self, pool: ThreadPoolExecutor, source_id: int,
                        incident_id: int | None, note: str,
                        written: Future[Capture]) -> Future[Capture]:
         """A capture the worker wrote and hashed: record it like one made here."""
+        return self._record_when(pool, source_id, incident_id, note, written,
+                                 lambda capture: lambda: capture)
+
+    def _record_when(self, pool: ThreadPoolExecutor, source_id: int, incident_id: int | None,
+                     note: str, pending: Future[T],
+                     make: Callable[[T], Callable[[], Capture]]) -> Future[Capture]:
+        """Once ``pending`` is done, record ``make(its result)()`` on the capture thread."""
         outer: Future[Capture] = Future()
 
-        def recorded(done: Future[Capture]) -> None:
+        def ready(done: Future[T]) -> None:
             exc = done.exception()
             if exc is not None:
                 self._report_failure(source_id, exc)
                 outer.set_exception(exc)
                 return
-            capture = done.result()
             try:
                 inner = pool.submit(self._captured, source_id, incident_id, note,
-                                    lambda: capture)
+                                    make(done.result()))
             except RuntimeError as err:  # the service stopped meanwhile
                 outer.set_exception(MediaError(str(err)))
                 return
             inner.add_done_callback(partial(_chain, outer))
 
-        written.add_done_callback(recorded)
+        pending.add_done_callback(ready)
         return outer
 
     def _captured(self, source_id: int, incident_id: int | None, note: str,
