@@ -82,7 +82,9 @@ def test_the_evidence_list_shows_a_stored_item_and_says_when_it_cannot_open_it(
     _store(console, snapshot, EvidenceKind.SNAPSHOT, "f" * 64)  # arrives while it is open
     _store(console, tmp_path / "r.mkv", EvidenceKind.RECORDING, "e" * 64)
     table = dialog.panel.proxy
-    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=5000)
+    # both stored; the default filter (captures) hides the recording
+    qtbot.waitUntil(lambda: len(dialog.panel.model.rows) == 2, timeout=5000)
+    assert table.rowCount() == 1
     cells = [table.index(0, c).data() for c in range(table.columnCount())]
     assert cells[0] == "截图" and "f" * 64 in cells and "2.5 MB" in cells and "张三" in cells
     dialog.panel.kind_combo.setCurrentIndex(2)  # all evidence: the recording too
